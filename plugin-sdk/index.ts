@@ -21,3 +21,5 @@ export { STAGES } from '../kernel/stages.js';
 export type { TapOnlyHooks, TapOptions } from '../kernel/hook-taps.js';
 export type * from '../kernel/hooks.js';
 export type { DockersnapConfig } from '../kernel/config/types.js';
+export { defineCommand } from './define-command.js';
+export type { CommandDefinition, CommandContext, CommandArg, CommandFlag, CommandClient } from './define-command.js';

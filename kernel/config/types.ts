@@ -15,7 +15,8 @@ export interface PluginTimeouts {
   health: string;
 }
 
-export interface DockersnapConfig {
+/** The core keys only: what `kernel/config/schema.ts` validates and defaults. */
+export interface CoreConfig {
   api: {
     listen: string;
     token: string;
@@ -60,7 +61,15 @@ export interface DockersnapConfig {
   run_dir: string;
   /** Ours: data directory (daemon configs, plugin state, the default pool image). */
   data_dir: string;
+  /**
+   * After loading, always one of `debug`, `info`, `warn`, `error` (the original's
+   * case-insensitive values; `warning` becomes `warn`, anything else `info`).
+   */
   log_level: string;
+}
+
+/** The loaded configuration: the core keys plus plugin-owned sections. */
+export interface DockersnapConfig extends CoreConfig {
   /** Plugin-owned sections (`zfs`, `btrfs`, …), validated by their plugins. */
   [section: string]: unknown;
 }

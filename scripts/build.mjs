@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Compiles the TypeScript sources to dist/ and copies the plugin manifests next to them.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+const builtins = join(root, 'builtin-plugins');
+for (const id of readdirSync(builtins)) {
+  const manifest = join(builtins, id, 'plugin.json');
+  if (existsSync(manifest)) cpSync(manifest, join(root, 'dist/builtin-plugins', id, 'plugin.json'));
+}
