@@ -128,7 +128,6 @@ function withDeadline(r: TapRecord, defaultTimeoutMs: number, ctx: unknown): Pro
       () => reject(new DsError('DS_ERR_PLUGIN_TIMEOUT', `plugin "${r.pluginId}" did not finish hook ${r.hook} within ${ms} ms`, { details: { plugin: r.pluginId, hook: r.hook, tap: r.name, timeoutMs: ms } })),
       ms,
     );
-    timer.unref();
   });
   // Promise.resolve().then(...) turns a synchronous throw into a rejection too.
   return Promise.race([Promise.resolve().then(() => r.fn(ctx)), deadline]).finally(() => clearTimeout(timer));

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, rename, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DsError, errorMessage } from '../errors.js';
@@ -29,6 +29,9 @@ export function packageRoot(): string {
 export async function stagePluginCopy(candidate: Candidate, cacheDir: string): Promise<string> {
   const target = join(cacheDir, `${candidate.manifest!.id}-${candidate.fingerprint.slice(0, 16)}`);
   await mkdir(join(cacheDir, 'node_modules'), { recursive: true });
+  // Plugin folders are ESM; a package.json of their own (if shipped) still takes precedence.
+  const pkg = join(cacheDir, 'package.json');
+  if (!existsSync(pkg)) await writeFile(pkg, '{ "type": "module", "private": true }\n');
   const link = join(cacheDir, 'node_modules', 'dockersnap');
   if (!existsSync(link)) await symlink(packageRoot(), link, 'dir').catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
   if (!existsSync(target)) {

@@ -68,7 +68,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => DsErro
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref();
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,9 @@
+/**
+ * Test helpers for plugin authors and for dockersnap itself: a real kernel with fakes,
+ * a fake for every capability, and conformance suites.
+ * @packageDocumentation
+ */
+export { startTestKernel, testSettings } from './start-test-kernel.js';
+export type { TestKernel, TestKernelOptions, Fake } from './start-test-kernel.js';
+export { FakeStorage } from './fake-storage.js';
+export { MemoryStateStore, FakeNetns, FakeDockerd, FakePortProxy, FakeWorkload } from './fakes.js';
