@@ -4,6 +4,10 @@
  * plugin (`zfs`, `btrfs`, …) are validated by that plugin's own schema, not here.
  */
 
+/**
+ * Per-command timeouts of exec plugins (Go durations). After loading, an empty or ≤ 0 value
+ * has been replaced by its default, as the original does.
+ */
 export interface PluginTimeouts {
   init: string;
   schema: string;

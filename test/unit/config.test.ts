@@ -1,9 +1,10 @@
-import t from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import t, { type Test } from 'tap';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { defaultConfig, isGoDuration, loadConfig, parseGoDuration, type LoadConfigOptions } from '../../kernel/config/load.js';
 import { configSchema } from '../../kernel/config/schema.js';
+import { CORE_AJV_OPTIONS, generateCoreValidatorSource } from '../../kernel/config/generate-validator.js';
 import { DsError, isDsError } from '../../kernel/errors.js';
 
 /** The defaults of state-and-config §2.2 plus ours, written out by hand on purpose. */
@@ -31,14 +32,14 @@ const EXPECTED_DEFAULTS = {
 };
 
 /** Writes `yaml` to a fresh config file and loads it with an empty environment. */
-async function loadYaml(t: Tap.Test, yaml: string, options: LoadConfigOptions = {}) {
+async function loadYaml(t: Test, yaml: string, options: LoadConfigOptions = {}) {
   const dir = t.testdir({ 'config.yaml': yaml });
   const path = join(dir, 'config.yaml');
   return { path, config: await loadConfig({ path, env: {}, ...options }) };
 }
 
 /** Loads `yaml` and returns the DsError it must fail with. */
-async function loadError(t: Tap.Test, yaml: string, options: LoadConfigOptions = {}): Promise<{ path: string; err: DsError }> {
+async function loadError(t: Test, yaml: string, options: LoadConfigOptions = {}): Promise<{ path: string; err: DsError }> {
   const dir = t.testdir({ 'config.yaml': yaml });
   const path = join(dir, 'config.yaml');
   const err = await loadConfig({ path, env: {}, ...options }).then(
@@ -54,7 +55,12 @@ t.test('defaults', async (t) => {
   t.test('schema is valid draft-07', async (t) => {
     const ajv = new Ajv();
     t.equal(ajv.validateSchema(configSchema), true, JSON.stringify(ajv.errors));
-    t.doesNotThrow(() => new Ajv({ strict: true, useDefaults: true, coerceTypes: true, removeAdditional: true }).compile(configSchema), 'compiles in strict mode');
+    t.doesNotThrow(() => new Ajv({ ...CORE_AJV_OPTIONS, strict: true }).compile(configSchema), 'compiles in strict mode');
+  });
+
+  t.test('the precompiled validator is up to date with the schema', async (t) => {
+    const checkedIn = readFileSync(new URL('../../kernel/config/core-validator.generated.ts', import.meta.url), 'utf8');
+    t.ok(checkedIn === generateCoreValidatorSource(), 'stale: run `node --import tsx scripts/gen-config-validator.mjs`');
   });
 
   t.test('defaultConfig() matches the spec and is fresh on each call', async (t) => {
