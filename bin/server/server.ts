@@ -1,0 +1,75 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DockersnapConfig } from '../../kernel/config/types.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Logger } from '../../plugin-sdk/logger.js';
+import { bearerAuth } from './auth.js';
+import { installConventions } from './envelope.js';
+import { EXT_PREFIX, ExtRouter } from './ext-router.js';
+import { parseListen } from './listen.js';
+import { OneLinePerRequest } from './request-log.js';
+import { healthRoutes } from './routes/health.js';
+import { pluginRoutes } from './routes/plugins.js';
+import { daemonVersion } from './version.js';
+
+/** What the daemon's HTTP server needs. */
+export interface ServerOptions {
+  kernel: Kernel;
+  settings: Readonly<DockersnapConfig>;
+  log: Logger;
+  /** Reported as `started_at`; default now. */
+  startedAt?: Date;
+}
+
+/** A listening daemon server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  /** `http://host:port` it listens on (the real port when `api.listen` asked for 0). */
+  url: string;
+  /** Stops accepting requests, finishes in-flight ones, closes plugin route instances. Idempotent. */
+  close(): Promise<void>;
+}
+
+function mountExt(app: FastifyInstance, ext: ExtRouter): void {
+  app.register(async (scope) => {
+    // Bodies reach the plugin's own instance unparsed; it parses them with the same rules.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.all(`${EXT_PREFIX}*`, (req, reply) => ext.forward(req, reply));
+  });
+}
+
+/**
+ * Builds the REST API v1 server on a kernel: auth, error envelope, health, plugin admin and
+ * plugin routes (rebuilt on every plugin generation). Not listening yet: call `listen`, or use
+ * `inject` in tests. Closing the app closes the plugin route instances, not the kernel.
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  const { kernel, settings, log } = options;
+  const bodyLimit = settings.api.body_limit;
+  const app = Fastify({ loggerInstance: log as unknown as FastifyBaseLogger, bodyLimit, logController: new OneLinePerRequest() });
+  const ext = new ExtRouter({ log, bodyLimit });
+  installConventions(app, bodyLimit);
+  app.addHook('onRequest', bearerAuth(settings.api.token));
+  healthRoutes(app, { version: daemonVersion(), startedAt: options.startedAt ?? new Date() });
+  pluginRoutes(app, kernel, ext);
+  mountExt(app, ext);
+  kernel.host.onGeneration((gen) => void ext.update(gen));
+  app.register(async () => ext.update(kernel.host.generation));
+  app.addHook('onClose', async () => ext.close());
+  return app;
+}
+
+/**
+ * Creates the server and listens on `settings.api.listen` (default `127.0.0.1:9847`).
+ * @throws DsError DS_ERR_CONFIG for a malformed listen address; the listen error (EADDRINUSE …) as is.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { host, port } = parseListen(options.settings.api.listen);
+  const app = createServer(options);
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const realPort = typeof addr === 'object' && addr !== null ? addr.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return { app, url: `http://${urlHost}:${realPort}`, close: () => (closing ??= app.close()) };
+}
