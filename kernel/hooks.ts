@@ -75,7 +75,7 @@ export type DeleteContext = OperationContext;
 export interface ReconcileEntry {
   instance: string;
   stored: string;
-  outcome: 'running' | 'restarted' | 'stopped' | 'error' | 'orphan';
+  outcome: 'running' | 'restarted' | 'stopped' | 'error' | 'removed' | 'orphan';
   reason?: string;
 }
 export interface ReconcileContext {
@@ -141,7 +141,37 @@ export const HOOK_POLICIES: Readonly<Record<HookName, ErrorPolicy>> = Object.fre
 
 export const HOOK_NAMES = Object.freeze(Object.keys(HOOK_POLICIES) as HookName[]);
 
+/** The one context object each hook passes to its taps. */
+export interface HookContexts {
+  preCreate: PreCreateContext;
+  storageReady: StorageReadyContext;
+  netnsReady: NetnsReadyContext;
+  dockerdReady: DockerdReadyContext;
+  workloadDeployed: WorkloadDeployedContext;
+  preSnapshot: SnapshotContext;
+  postSnapshot: SnapshotContext;
+  preStop: StopContext;
+  postStop: StopContext;
+  preRollback: RollbackContext;
+  postRollback: RollbackContext;
+  preClone: CloneContext;
+  postClone: CloneContext;
+  preDelete: DeleteContext;
+  postDelete: DeleteContext;
+  reconcile: ReconcileContext;
+}
+
 /** The argument type of a hook's taps. */
-export type HookContext<N extends HookName> = LifecycleHooks[N] extends { call: (...args: infer A) => unknown } ? A[0] : never;
+export type HookContext<N extends HookName> = HookContexts[N];
+
+// Compile-time proof that the table above matches the hooks createHooks() builds.
+type TapArg<H> = H extends { promise: (...args: infer A) => unknown } ? A[0] : never;
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const hooksMatchContexts: { [N in HookName]: Exact<TapArg<LifecycleHooks[N]>, HookContexts[N]> } = {
+  preCreate: true, storageReady: true, netnsReady: true, dockerdReady: true, workloadDeployed: true,
+  preSnapshot: true, postSnapshot: true, preStop: true, postStop: true, preRollback: true,
+  postRollback: true, preClone: true, postClone: true, preDelete: true, postDelete: true, reconcile: true,
+};
+void hooksMatchContexts;
 /** What a tap of a hook may return (only `preCreate` returns something meaningful). */
 export type HookResult<N extends HookName> = N extends 'preCreate' ? Veto | undefined | void : void;

@@ -8,6 +8,7 @@ import { PluginHost, type ReloadReport } from './plugins/host.js';
 import type { PluginStatus } from './plugins/status.js';
 import type { AnyPluginDefinition } from '../plugin-sdk/define-plugin.js';
 import type { Logger } from '../plugin-sdk/logger.js';
+import { Instances } from './lifecycle/instances.js';
 
 export interface KernelOptions {
   settings: DockersnapConfig;
@@ -25,11 +26,16 @@ export interface KernelOptions {
  * It imports nothing from builtin-plugins/ — builtins are discovered like any plugin.
  */
 export class Kernel {
+  /** The typed lifecycle API (create, snapshot, revert, clone, …). */
+  readonly instances: Instances;
+
   private constructor(
     readonly settings: Readonly<DockersnapConfig>,
     readonly log: Logger,
     readonly host: PluginHost,
-  ) {}
+  ) {
+    this.instances = new Instances(host, settings, log);
+  }
 
   /** Boots the plugin host. @throws DsError DS_ERR_PLUGIN_REQUIRED */
   static async start(options: KernelOptions): Promise<Kernel> {
@@ -60,7 +66,9 @@ export class Kernel {
     return this.host.reload();
   }
 
+  /** Finishes in-flight operations (refusing new ones), then closes plugins LIFO. */
   async close(): Promise<void> {
+    await this.instances.drain();
     await this.host.close();
   }
 }

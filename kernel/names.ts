@@ -25,3 +25,15 @@ export function validateInstanceName(name: unknown, field = 'name'): string {
 export function isValidInstanceName(name: unknown): name is string {
   return typeof name === 'string' && INSTANCE_NAME_PATTERN.test(name);
 }
+
+/** Snapshot labels: safe on every backend (ZFS snapshot names, btrfs paths). */
+export const SNAPSHOT_LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** @throws DsError DS_ERR_INVALID_INPUT (`label is required` for an empty one, as the original). */
+export function validateSnapshotLabel(label: unknown): string {
+  if (typeof label !== 'string' || label === '') throw new DsError('DS_ERR_INVALID_INPUT', 'label is required', { details: { field: 'label' } });
+  if (!SNAPSHOT_LABEL_PATTERN.test(label)) {
+    throw new DsError('DS_ERR_INVALID_INPUT', `invalid snapshot label ${JSON.stringify(label)}: use 1–64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`, { details: { field: 'label', label } });
+  }
+  return label;
+}

@@ -32,6 +32,8 @@ export interface InstanceRecord {
   workload_contract_version?: string;
   /** Ours: why the instance is in `error` (reconcile, failed restart). */
   error_reason?: string;
+  /** Ours: the operation running on the instance; left behind only by a crash (reconcile resolves it). */
+  operation?: { kind: string; id: string; started_at: string; label?: string };
 }
 
 export interface StateDocument {

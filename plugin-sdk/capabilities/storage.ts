@@ -47,6 +47,8 @@ export interface StorageDriver {
   /** Whether anything still holds the dataset (open files, mounts below it). */
   isBusy(name: string): Promise<boolean>;
   usage(): Promise<PoolUsage>;
+  /** Instance names that have a dataset (reconcile reports those without a state row). */
+  list?(): Promise<string[]>;
 }
 
 export const storageCapability = defineCapability<StorageDriver, 'single'>({

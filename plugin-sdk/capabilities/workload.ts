@@ -23,11 +23,30 @@ export interface WorkloadSchema {
   config_options?: ConfigOption[];
 }
 
+/** `PluginInput.instance` (contract v1 §5). */
+export interface WorkloadInstanceInfo {
+  name: string;
+  socket: string;
+  subnet: string;
+  data_root: string;
+  host_veth_ip: string;
+  ns_veth_ip: string;
+  netns_name: string;
+  metallb_ip: string;
+  created_at: string;
+  clone_of?: string;
+}
+
+/** Contract v1 `PluginInput`: stdin of exec plugins, the argument of in-process ones. */
 export interface WorkloadInput {
   contract_version: string;
-  instance: Record<string, unknown>;
-  config: Record<string, unknown>;
+  /** Set by the runner to the command being run. */
+  command?: string;
+  instance_name: string;
+  instance: WorkloadInstanceInfo;
+  forwarded_ports?: Array<{ label: string; container_port: number; host_port: number; protocol: string }>;
   env?: Record<string, string>;
+  plugin_config?: Record<string, unknown>;
 }
 
 export interface AccessResponse {

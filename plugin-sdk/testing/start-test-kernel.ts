@@ -24,9 +24,11 @@ export function testSettings(dir: string, overrides: Record<string, unknown> = {
     run_dir: join(dir, 'run'),
     data_dir: join(dir, 'data'),
     plugins: { dir: join(dir, 'plugins'), cache_dir: join(dir, 'plugin-cache'), hook_timeout: '5s', setup_timeout: '5s' },
-    capabilities: {},
   };
-  return merge(merge(defaultConfig(), paths), overrides);
+  const settings = merge(merge(defaultConfig(), paths), overrides);
+  // Capability selection is replaced, not merged: tests choose their providers explicitly.
+  settings.capabilities = (overrides['capabilities'] as Record<string, string> | undefined) ?? {};
+  return settings;
 }
 
 /** A fake for one capability: `[ref, impl]` or, for multi capabilities, `[ref, impl, key]`. */

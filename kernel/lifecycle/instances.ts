@@ -1,0 +1,151 @@
+import { DsError } from '../errors.js';
+import type { CreateSpec, OperationKind, ReconcileEntry } from '../hooks.js';
+import { validateInstanceName, validateSnapshotLabel } from '../names.js';
+import type { PluginHost } from '../plugins/host.js';
+import type { DockersnapConfig } from '../config/types.js';
+import type { Logger } from '../../plugin-sdk/logger.js';
+import type { InstanceRecord } from '../../plugin-sdk/state-types.js';
+import { stateCapability } from '../../plugin-sdk/capabilities/state.js';
+import { dockerdCapability } from '../../plugin-sdk/capabilities/dockerd.js';
+import { callHook } from '../hook-taps.js';
+import { opEnv, type OpEnv } from './context.js';
+import { InstanceLocks, Operation } from './operation.js';
+import { createInstance } from './create.js';
+import { restartInstance, startInstance, stopInstance } from './start-stop.js';
+import { deleteSnapshot, revertInstance, snapshotInstance, type SnapshotOptions } from './snapshot-revert.js';
+import { cloneInstance, deleteInstance } from './clone-delete.js';
+import { reconcileAll } from './reconcile.js';
+
+/** An instance as the API shows it: the state row with a live status. */
+export type InstanceView = Omit<InstanceRecord, 'status' | 'operation'> & { status: 'running' | 'stopped' | 'error' | 'busy' };
+
+/**
+ * The one typed lifecycle API. Every mutating call validates its input synchronously
+ * (throwing DS_ERR_INVALID_* or DS_ERR_BUSY before anything happens) and returns an
+ * Operation: iterate it for progress events, await `result` for the outcome. Operations on
+ * different instances run in parallel; a second one on a busy instance fails at once.
+ */
+export class Instances {
+  private readonly locks = new InstanceLocks();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    private readonly host: PluginHost,
+    private readonly settings: Readonly<DockersnapConfig>,
+    private readonly log: Logger,
+  ) {}
+
+  private run<R>(kind: OperationKind, names: readonly string[], work: (env: OpEnv) => Promise<R>): Operation<R> {
+    if (this.shutdown.signal.aborted) throw new DsError('DS_ERR_CONFLICT', 'the daemon is shutting down; try again after it restarted');
+    const release = this.locks.acquire(names, kind);
+    const op = new Operation<R>(kind, names[0] ?? '*', async (self) => {
+      const lease = this.host.acquire();
+      try {
+        return await work(opEnv(self as Operation<unknown>, lease, this.log, this.settings, this.shutdown.signal));
+      } finally {
+        lease.release();
+        release();
+      }
+    });
+    const settled = op.result.catch(() => undefined);
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
+    return op;
+  }
+
+  create(spec: CreateSpec): Operation<InstanceRecord> {
+    validateInstanceName(spec.name);
+    return this.run('create', [spec.name], (env) => createInstance(env, spec));
+  }
+
+  start(name: string): Operation<void> {
+    return this.run('start', [name], (env) => startInstance(env, name));
+  }
+
+  stop(name: string): Operation<void> {
+    return this.run('stop', [name], (env) => stopInstance(env, name));
+  }
+
+  restart(name: string): Operation<void> {
+    return this.run('restart', [name], (env) => restartInstance(env, name));
+  }
+
+  snapshot(name: string, label: string, options: SnapshotOptions = {}): Operation<void> {
+    validateSnapshotLabel(label);
+    return this.run('snapshot', [name], (env) => snapshotInstance(env, name, label, options));
+  }
+
+  revert(name: string, label: string, options: { force?: boolean } = {}): Operation<void> {
+    validateSnapshotLabel(label);
+    return this.run('revert', [name], (env) => revertInstance(env, name, label, options.force === true));
+  }
+
+  clone(source: string, label: string, target: string): Operation<InstanceRecord> {
+    validateSnapshotLabel(label);
+    validateInstanceName(target, 'new_name');
+    return this.run('clone', [target, source], (env) => cloneInstance(env, source, label, target));
+  }
+
+  delete(name: string): Operation<void> {
+    return this.run('delete', [name], (env) => deleteInstance(env, name));
+  }
+
+  deleteSnapshot(name: string, label: string, options: { owner?: string; force?: boolean } = {}): Operation<void> {
+    validateSnapshotLabel(label);
+    return this.run('snapshot', [name], (env) => deleteSnapshot(env, name, label, options));
+  }
+
+  /** Every instance with its live status. */
+  async list(): Promise<InstanceView[]> {
+    const lease = this.host.acquire();
+    try {
+      const rows = await lease.capabilities.get(stateCapability).view((s) => Object.values(s.instances));
+      const dockerd = lease.capabilities.tryGet(dockerdCapability);
+      return Promise.all(rows.map(async (r) => this.view(r as InstanceRecord, dockerd ? await dockerd.isRunning(r.name) : false)));
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** @throws DsError DS_ERR_NOT_FOUND */
+  async get(name: string): Promise<InstanceView> {
+    const found = (await this.list()).find((i) => i.name === name);
+    if (!found) throw new DsError('DS_ERR_NOT_FOUND', `instance not found: "${name}"`, { details: { instance: name } });
+    return found;
+  }
+
+  private view(r: InstanceRecord, live: boolean): InstanceView {
+    const { operation: _op, status: stored, ...rest } = r;
+    const status = this.locks.busy(r.name) ? 'busy' : stored === 'error' && !live ? 'error' : live ? 'running' : 'stopped';
+    return { ...rest, snapshots: r.snapshots ?? [], status };
+  }
+
+  /** Reconciles every instance (daemon start), then fires the `reconcile` hook. */
+  async reconcile(): Promise<ReconcileEntry[]> {
+    const lease = this.host.acquire();
+    let names: string[];
+    try {
+      names = await lease.capabilities.get(stateCapability).view((s) => Object.keys(s.instances));
+    } finally {
+      lease.release();
+    }
+    const op = this.run('reconcile', names, (env) => reconcileAll(env, names));
+    const entries = await op.result;
+    const hookLease = this.host.acquire();
+    try {
+      const out = await callHook(hookLease.hooks, 'reconcile', { entries, signal: this.shutdown.signal });
+      for (const f of out.failures) this.log.warn({ err: f.message }, 'reconcile hook tap failed');
+    } finally {
+      hookLease.release();
+    }
+    for (const e of entries) this.log.info({ instance: e.instance, outcome: e.outcome, reason: e.reason }, 'reconciled');
+    return entries;
+  }
+
+  /** Refuses new operations and waits for the running ones to finish. */
+  async drain(): Promise<void> {
+    this.shutdown.abort();
+    await Promise.all([...this.inflight]);
+  }
+}
