@@ -8,6 +8,13 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { DockerdSpec } from '../../plugin-sdk/index.js';
+import { HostDockerd, type HostDockerdOptions } from '../../builtin-plugins/dockerd/host-dockerd.js';
+import { HostNetns } from '../../builtin-plugins/netns/host-netns.js';
+import { netnsNames } from '../../builtin-plugins/netns/names.js';
+import { createExec } from '../../kernel/exec.js';
+import { silentLogger } from '../../kernel/logger.js';
 import { RUN_PREFIX } from './fixtures.js';
 
 /** Runs a command; returns stdout ('' on failure). */
@@ -182,4 +189,79 @@ export function overlayCapableDir(base: string, sizeMb = 1024): { path: string; 
       succeeds('losetup', ['-d', loop]);
     },
   };
+}
+
+/** Pids in the cgroup `/<name>` of every mounted hierarchy (v1 controllers and v2). */
+export function cgroupPids(name: string): number[] {
+  const pids = new Set<number>();
+  for (const dir of cgroupDirs(name)) {
+    for (const line of sh('find', [dir, '-name', 'cgroup.procs', '-exec', 'cat', '{}', '+']).split('\n')) if (/^\d+$/.test(line)) pids.add(Number(line));
+  }
+  return [...pids];
+}
+
+/** Existing `/sys/fs/cgroup/[<controller>/]<name>` directories. */
+export function cgroupDirs(name: string): string[] {
+  const root = '/sys/fs/cgroup';
+  const candidates = [join(root, name), ...(existsSync(root) ? readdirSync(root) : []).map((c) => join(root, c, name))];
+  return candidates.filter((dir) => existsSync(dir));
+}
+
+/** Removes the cgroup `/<name>` trees (bottom-up) after killing their tasks; best effort. */
+export function forceRemoveCgroup(name: string): void {
+  killPids(cgroupPids(name));
+  for (const dir of cgroupDirs(name)) succeeds('find', [dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', '+']);
+}
+
+/**
+ * A real dockerd supervisor in a temp dir (run dir, data dir, data roots, resolv dir) plus
+ * real namespaces for its instances. `t.teardown` removes everything even when the test
+ * failed half-way: dockerds (the pids it started, then processes pointing into the temp
+ * dir), container cgroups, mounts below the temp dir, namespaces, the temp dir.
+ */
+export async function dockerdHarness(t: Test, options: HostDockerdOptions = {}) {
+  const log = silentLogger();
+  const exec = createExec(log);
+  const tmp = await tempDir('dockerd');
+  const roots = overlayCapableDir(tmp.path);
+  const settings = {
+    run_dir: join(tmp.path, 'run'),
+    data_dir: join(tmp.path, 'data'),
+    docker: { dns: [], log_max_size: '10m', log_max_file: 2, proxy: { http: '', https: '', no_proxy: '' } },
+  };
+  const netns = new HostNetns(exec, log, { etcNetnsDir: join(tmp.path, 'etc-netns') });
+  const sup = new HostDockerd(exec, log, settings, { daemonStopTimeoutMs: 20_000, ...options });
+  const instances = new Set<string>();
+  const pids = new Set<number>();
+  t.teardown(async () => {
+    await sup.close();
+    for (const instance of instances) await sup.stop(instance, { containerTimeoutSec: 1 }).catch(() => undefined);
+    killPids([...pids].filter(pidAlive));
+    killPids(processesWith(tmp.path).map((p) => p.pid));
+    for (const instance of instances) forceRemoveCgroup(`dockersnap-${instance}`);
+    for (const mp of mountsUnder(tmp.path).reverse()) succeeds('umount', ['-l', mp]);
+    for (const instance of instances) {
+      await netns.teardown({ instance }).catch(() => undefined);
+      const n = netnsNames(instance);
+      forceRemoveNetns(n.ns, [n.hostVeth, n.tempPeer], n.comment);
+    }
+    roots.cleanup();
+    await tmp.remove();
+  });
+  /** A fresh instance with its namespace set up and its own data root. */
+  async function instance(suffix: string, slot: number, storageDriver = 'overlay2'): Promise<DockerdSpec> {
+    const name = `${RUN_PREFIX}-${suffix}`;
+    instances.add(name);
+    const info = await netns.setup({ instance: name, subnet: freeTestSubnet(slot) });
+    const dataRoot = join(roots.path, name);
+    execFileSync('mkdir', ['-p', dataRoot]);
+    return { instance: name, dataRoot, storageDriver, netns: info };
+  }
+  /** `sup.start`, remembering the pid for the teardown. */
+  async function start(spec: DockerdSpec) {
+    const info = await sup.start(spec);
+    pids.add(info.pid);
+    return info;
+  }
+  return { sup, netns, exec, settings, tmp: tmp.path, instance, start, pids };
 }
