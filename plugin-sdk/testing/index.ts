@@ -7,3 +7,5 @@ export { startTestKernel, testSettings } from './start-test-kernel.js';
 export type { TestKernel, TestKernelOptions, Fake } from './start-test-kernel.js';
 export { FakeStorage } from './fake-storage.js';
 export { MemoryStateStore, FakeNetns, FakeDockerd, FakePortProxy, FakeWorkload } from './fakes.js';
+export { runStateConformance, sampleInstance } from './state-conformance.js';
+export type { StateConformanceRaw } from './state-conformance.js';
