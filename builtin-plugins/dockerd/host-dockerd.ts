@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DsError, type DockerdInfo, type DockerdSpec, type DockerdSupervisor, type DockersnapConfig, type Exec, type Logger, type StopOptions } from '../../plugin-sdk/index.js';
 import { stopRunningContainers } from './containers.js';
 import { configuredDataRoot, prepareStart } from './daemon-files.js';
@@ -158,14 +158,23 @@ export class HostDockerd implements DockerdSupervisor {
     return { pid, socket };
   }
 
-  /** Kills what the failed start left, then throws with the log excerpt. */
+  /**
+   * Kills what the failed start launched, then throws with the log excerpt. When containers
+   * of an earlier dockerd still run (their shims survived a crash) only this attempt's
+   * dockerd and containerd go, so a later start can still adopt them; otherwise the full
+   * sweep leaves nothing behind.
+   */
   private async failStart(spec: DockerdSpec, pid: number, logFrom: number, reason: string): Promise<never> {
     const p = this.paths(spec.instance);
-    for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
-      signal(-pid, sig);
-      if (await waitForExit([pid], 5000)) break;
+    await killGroup(pid);
+    if (findProcesses((argv) => isShimIn(argv, p.execRoot)).length === 0) {
+      await this.sweep(spec.instance, netnsIdOfPath(spec.netns.path), spec.dataRoot);
+    } else {
+      const containerd = findProcesses((argv) => basename(argv[0] ?? '') === 'containerd' && argv.some((a) => a.startsWith(`${p.execRoot}/`)));
+      for (const c of containerd) signal(c.pid, 'SIGKILL');
+      await waitForExit(containerd.map((c) => c.pid), 5000);
+      this.log.warn({ instance: spec.instance }, 'containers of an earlier dockerd still run; they are left for the next start or stop');
     }
-    await this.sweep(spec.instance, netnsIdOfPath(spec.netns.path), spec.dataRoot);
     this.children.delete(spec.instance);
     const tail = await logTail(p.logFile, logFrom);
     throw new DsError('DS_ERR_DOCKERD', `dockerd for "${spec.instance}" did not start: ${reason}${tail ? `; last lines of ${p.logFile}:\n${tail}` : ''}`, {
@@ -255,6 +264,19 @@ export class HostDockerd implements DockerdSupervisor {
     });
     return run;
   }
+}
+
+/** SIGTERM, then SIGKILL, to the process group a detached launch created. */
+async function killGroup(pid: number): Promise<void> {
+  for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
+    signal(-pid, sig);
+    if (await waitForExit([pid], 5000)) return;
+  }
+}
+
+/** A containerd shim serving containers of the containerd under `execRoot`. */
+function isShimIn(argv: readonly string[], execRoot: string): boolean {
+  return basename(argv[0] ?? '').startsWith('containerd-shim') && argv.some((a) => a.startsWith(`${execRoot}/`));
 }
 
 /** `net:[inode]` of a namespace handle such as `/run/netns/ds-x`. */

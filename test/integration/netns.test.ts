@@ -133,3 +133,23 @@ t.test('describe is pure and matches setup', async (t) => {
   const info = mgr.describe({ instance: 'demo', subnet: '10.11.0.0/16' });
   t.same(info, { name: 'ds-demo', path: '/run/netns/ds-demo', hostVeth: 've-demo', hostIp: '10.11.0.1', nsIp: '10.11.0.2' });
 });
+
+t.test('the netns and dockerd plugins boot in a real kernel and provide their capabilities', { skip: hostSkip(['ip', 'iptables', 'nsenter', 'dockerd']) }, async (t) => {
+  const { startTestKernel } = await import('../../plugin-sdk/testing/start-test-kernel.js');
+  const { default: netnsPlugin } = await import('../../builtin-plugins/netns/index.js');
+  const { default: dockerdPlugin } = await import('../../builtin-plugins/dockerd/index.js');
+  const { netnsCapability, dockerdCapability } = await import('../../plugin-sdk/index.js');
+  const { HostDockerd } = await import('../../builtin-plugins/dockerd/host-dockerd.js');
+  const tk = await startTestKernel({ plugins: [netnsPlugin, dockerdPlugin] });
+  t.teardown(() => tk.close());
+  const status = Object.fromEntries(tk.kernel.plugins().map((p) => [p.id, p]));
+  t.match(status.netns, { status: 'ok', provides: ['netns'] });
+  t.match(status.dockerd, { status: 'ok', provides: ['dockerd'] });
+  const lease = tk.kernel.acquire();
+  t.teardown(() => lease.release());
+  t.type(lease.capabilities.get(netnsCapability), HostNetns);
+  const dockerd = lease.capabilities.get(dockerdCapability);
+  t.type(dockerd, HostDockerd);
+  t.equal(dockerd.socketPath('demo'), `${tk.settings.run_dir}/demo.sock`);
+  t.equal((dockerd as InstanceType<typeof HostDockerd>).paths('demo').configFile, `${tk.settings.data_dir}/daemon-configs/demo.json`);
+});
