@@ -69,6 +69,6 @@ export function transportError(err: unknown, baseUrl: string, timeoutMs: number)
   return new DsError(
     'DS_ERR_DAEMON_UNREACHABLE',
     `cannot reach the dockersnap daemon at ${baseUrl} (${why}): start it with \`dockersnap serve\` (as root) on that host, or point --remote / DOCKERSNAP_REMOTE at a running daemon`,
-    { details: { remote: baseUrl }, cause: err },
+    { details: { remote: baseUrl, reason: why }, cause: err },
   );
 }

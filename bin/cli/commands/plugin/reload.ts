@@ -1,0 +1,25 @@
+import type { PluginInfo } from '../../../../plugin-sdk/client/index.js';
+import { BaseCommand } from '../../base-command.js';
+import { pluginState } from './list.js';
+
+/** `Reloaded <n> plugin(s):` and one line per plugin: name (15 columns), status, version. */
+export function formatReload(plugins: readonly PluginInfo[]): string {
+  const lines = plugins.map((p) => `  ${p.name.padEnd(15)}  ${pluginState(p)}  ${p.version ?? ''}`.trimEnd());
+  return [`Reloaded ${plugins.length} plugin(s):`, ...lines].join('\n');
+}
+
+/** `dockersnap plugin reload`: the daemon rescans its plugin directory. */
+export default class PluginReloadCommand extends BaseCommand {
+  static override summary = 'Rescan the plugin directory and apply changes without a restart';
+  static override hiddenAliases = ['plugins:reload'];
+  static override enableJsonFlag = true;
+  static override group = 'Admin' as const;
+  static override errorPrefix = 'plugin reload';
+
+  async run(): Promise<PluginInfo[]> {
+    const { flags } = await this.parse(PluginReloadCommand);
+    const plugins = await this.client(flags).reloadPlugins();
+    this.log(formatReload(plugins));
+    return plugins;
+  }
+}
