@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DsError, type DockerdInfo, type DockerdSpec, type DockerdSupervisor, type DockersnapConfig, type Exec, type Logger, type StopOptions } from '../../plugin-sdk/index.js';
 import { stopRunningContainers } from './containers.js';
@@ -7,9 +8,11 @@ import { dockerdEnv } from './daemon-json.js';
 import { pingOk } from './docker-client.js';
 import { launchDockerd } from './launcher.js';
 import { cgroupParent, dockerdPaths, type DockerdPaths } from './paths.js';
-import { findProcesses, isDockerdFor, pidAlive, readArgv, readPidFile, signal, waitForExit } from './proc.js';
+import { findProcesses, isDockerdFor, killGroup, pidAlive, readArgv, readPidFile, signal, waitForExit } from './proc.js';
 import { fileSize, logTail, waitUntilReady } from './readiness.js';
-import { netnsIdOf, sweepInstance, type SweepTarget } from './sweep.js';
+import { KeyedLock } from './keyed-lock.js';
+import { SpecStore } from './spec-store.js';
+import { isShimIn, netnsIdOf, netnsIdOfPath, sweepInstance, type SweepTarget } from './sweep.js';
 import { DockerdWatcher, type WatchPolicy, type WatchStatus } from './watcher.js';
 
 /** The daemon-wide settings the supervisor reads. */
@@ -32,6 +35,8 @@ export interface HostDockerdOptions {
   watch?: Partial<WatchPolicy> | false;
   /** resolv.conf files for host DNS servers (tests). */
   resolvFiles?: readonly string[];
+  /** Where the last spec per instance is kept for `adoptRunning` (the plugin's state dir); unset: not kept. */
+  stateDir?: string;
 }
 
 const DEFAULT_WATCH: WatchPolicy = { intervalMs: 1000, maxRestarts: 5, windowMs: 600_000, backoffMs: 1000, maxBackoffMs: 30_000 };
@@ -46,9 +51,10 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export class HostDockerd implements DockerdSupervisor {
   private readonly specs = new Map<string, DockerdSpec>();
   private readonly children = new Map<string, number>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
   private readonly watcher: DockerdWatcher | undefined;
   private readonly dirs: { runDir: string; configDir: string; logDir: string };
+  private readonly store: SpecStore | undefined;
 
   constructor(
     private readonly exec: Exec,
@@ -61,6 +67,7 @@ export class HostDockerd implements DockerdSupervisor {
       configDir: options.configDir || join(settings.data_dir, 'daemon-configs'),
       logDir: options.logDir || join(settings.data_dir, 'logs'),
     };
+    this.store = options.stateDir ? new SpecStore(join(options.stateDir, 'specs')) : undefined;
     this.watcher =
       options.watch === false
         ? undefined
@@ -110,11 +117,44 @@ export class HostDockerd implements DockerdSupervisor {
    * @throws DsError DS_ERR_DOCKERD with the last lines of the dockerd log.
    */
   async start(spec: DockerdSpec): Promise<DockerdInfo> {
-    return this.serial(spec.instance, async () => {
+    return this.locks.run(spec.instance, async () => {
       const info = await this.launch(spec);
+      await this.store?.save(spec);
       this.watcher?.watch(spec.instance);
       return info;
     });
+  }
+
+  /**
+   * Starts watching the daemons that already run for instances started earlier (by this
+   * plugin before a reload, or before a daemon restart), using their stored specs.
+   * @returns the adopted instance names.
+   */
+  async adoptRunning(): Promise<string[]> {
+    const adopted: string[] = [];
+    for (const spec of (await this.store?.list()) ?? []) {
+      await this.locks.run(spec.instance, async () => {
+        if (this.livePid(spec.instance) === undefined) return;
+        this.specs.set(spec.instance, spec);
+        this.watcher?.watch(spec.instance);
+        adopted.push(spec.instance);
+      });
+    }
+    if (adopted.length > 0) this.log.info({ instances: adopted }, 'watching dockerds that were already running');
+    return adopted;
+  }
+
+  /**
+   * Forgets an instance for good (instance delete): robust stop, then its daemon.json, log
+   * and stored spec are removed. Idempotent.
+   * @throws DsError DS_ERR_DOCKERD as `stop`.
+   */
+  async purge(instance: string): Promise<void> {
+    await this.stop(instance);
+    const p = this.paths(instance);
+    for (const file of [p.configFile, p.logFile, `${p.logFile}.1`]) await rm(file, { force: true });
+    await this.store?.remove(instance);
+    this.specs.delete(instance);
   }
 
   /** Stops watching every instance (plugin unload). Daemons keep running: instances outlive us. */
@@ -123,7 +163,7 @@ export class HostDockerd implements DockerdSupervisor {
   }
 
   private async restart(instance: string): Promise<void> {
-    await this.serial(instance, async () => {
+    await this.locks.run(instance, async () => {
       const spec = this.specs.get(instance);
       if (!this.watcher?.isWatching(instance) || !spec) return;
       await this.launch(spec);
@@ -191,7 +231,7 @@ export class HostDockerd implements DockerdSupervisor {
    */
   async stop(instance: string, options: StopOptions = {}): Promise<void> {
     try {
-      await this.serial(instance, () => this.halt(instance, options));
+      await this.locks.run(instance, () => this.halt(instance, options));
     } catch (err) {
       if (this.livePid(instance) !== undefined) this.watcher?.watch(instance);
       throw err;
@@ -249,41 +289,5 @@ export class HostDockerd implements DockerdSupervisor {
     const result = await sweepInstance(target, { exec: this.exec, log: this.log.child({ instance }), preserveFsTypes: this.options.preserveFsTypes ?? ['zfs', 'fuse.zfs', 'btrfs'] });
     if (result.killed.length + result.unmounted.length > 0) this.log.info({ instance, killed: result.killed, unmounted: result.unmounted }, 'cleaned up after dockerd');
     return result;
-  }
-
-  /** Runs `fn` after every earlier operation on the instance has settled. */
-  private serial<T>(instance: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.locks.get(instance) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(instance, tail);
-    void tail.then(() => {
-      if (this.locks.get(instance) === tail) this.locks.delete(instance);
-    });
-    return run;
-  }
-}
-
-/** SIGTERM, then SIGKILL, to the process group a detached launch created. */
-async function killGroup(pid: number): Promise<void> {
-  for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
-    signal(-pid, sig);
-    if (await waitForExit([pid], 5000)) return;
-  }
-}
-
-/** A containerd shim serving containers of the containerd under `execRoot`. */
-function isShimIn(argv: readonly string[], execRoot: string): boolean {
-  return basename(argv[0] ?? '').startsWith('containerd-shim') && argv.some((a) => a.startsWith(`${execRoot}/`));
-}
-
-/** `net:[inode]` of a namespace handle such as `/run/netns/ds-x`. */
-function netnsIdOfPath(path: string | undefined): string | undefined {
-  try {
-    return path ? `net:[${statSync(path).ino}]` : undefined;
-  } catch {
-    return undefined;
   }
 }

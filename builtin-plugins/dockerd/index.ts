@@ -49,7 +49,7 @@ export default definePlugin<DockerdConfig>({
       preserve_fs_types: { type: 'array', items: { type: 'string' }, default: ['zfs', 'fuse.zfs', 'btrfs'], description: 'storage-owned mounts below a data root, never unmounted' },
     },
   },
-  setup(ctx) {
+  async setup(ctx) {
     const missing = missingTool(['dockerd', 'nsenter', 'umount']);
     if (missing) throw new SkipPlugin(`${missing} is not installed`);
     if (process.getuid?.() !== 0) throw new SkipPlugin('running dockerd needs root');
@@ -61,6 +61,7 @@ export default definePlugin<DockerdConfig>({
       configDir: c.config_dir,
       logDir: c.log_dir,
       preserveFsTypes: c.preserve_fs_types,
+      stateDir: ctx.paths.state,
       watch: c.watch && {
         intervalMs: parseDurationMs(c.watch_interval, 1000),
         maxRestarts: c.restart_max,
@@ -70,5 +71,6 @@ export default definePlugin<DockerdConfig>({
     });
     ctx.provide(dockerdCapability, supervisor);
     ctx.onClose(() => supervisor.close());
+    await supervisor.adoptRunning();
   },
 });

@@ -84,3 +84,11 @@ export async function waitForExit(pids: readonly number[], timeoutMs: number): P
   }
   return true;
 }
+
+/** SIGTERM, then SIGKILL, to the process group a detached launch created (5 s each). */
+export async function killGroup(pid: number): Promise<void> {
+  for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
+    signal(-pid, sig);
+    if (await waitForExit([pid], 5000)) return;
+  }
+}

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Exec, Logger } from '../../plugin-sdk/index.js';
 import { mountsBelow, readMountinfo, selfBindsAt } from './mountinfo.js';
@@ -44,6 +44,20 @@ export function netnsIdOf(pid: number | 'self'): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `net:[inode]` of a namespace handle such as `/run/netns/ds-x`. */
+export function netnsIdOfPath(path: string | undefined): string | undefined {
+  try {
+    return path ? `net:[${statSync(path).ino}]` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A containerd shim serving containers of the containerd under `execRoot`. */
+export function isShimIn(argv: readonly string[], execRoot: string): boolean {
+  return basename(argv[0] ?? '').startsWith('containerd-shim') && argv.some((a) => a.startsWith(`${execRoot}/`));
 }
 
 /** The instance's cgroup directories: `<root>/<name>` (v2) and `<root>/<controller>/<name>` (v1). */

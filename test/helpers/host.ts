@@ -230,7 +230,7 @@ export async function dockerdHarness(t: Test, options: HostDockerdOptions = {}) 
     docker: { dns: [], log_max_size: '10m', log_max_file: 2, proxy: { http: '', https: '', no_proxy: '' } },
   };
   const netns = new HostNetns(exec, log, { etcNetnsDir: join(tmp.path, 'etc-netns') });
-  const sup = new HostDockerd(exec, log, settings, { daemonStopTimeoutMs: 20_000, ...options });
+  const sup = new HostDockerd(exec, log, settings, { daemonStopTimeoutMs: 20_000, stateDir: join(tmp.path, 'state'), ...options });
   const instances = new Set<string>();
   const pids = new Set<number>();
   t.teardown(async () => {

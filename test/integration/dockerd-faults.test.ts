@@ -1,6 +1,9 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { dockerClient, pingOk } from '../../builtin-plugins/dockerd/docker-client.js';
+import { HostDockerd } from '../../builtin-plugins/dockerd/host-dockerd.js';
+import { createExec } from '../../kernel/exec.js';
+import { silentLogger } from '../../kernel/logger.js';
 import { buildBusyboxImage, runTestContainer } from '../../plugin-sdk/testing/images.js';
 import { cgroupDirs, dockerdHarness, hostSkip, mountsUnder, pidAlive, processesWith, succeeds, waitFor } from '../helpers/host.js';
 
@@ -119,4 +122,30 @@ t.test('stop after a crash kills orphan shims and containers and unmounts what d
   nothingLeft(t, h, spec.instance, spec.dataRoot);
   t.ok(succeeds('busybox', ['ping', '-c', '1', '-W', '2', spec.netns.nsIp]), 'the namespace itself is untouched');
   t.notOk(await fetchValue(spec.netns.nsIp));
+});
+
+t.test('a new supervisor (plugin reload) adopts running dockerds and watches them; purge forgets', { skip }, async (t) => {
+  const h = await dockerdHarness(t, { watch: false });
+  const spec = await h.instance('f7', 26);
+  const first = await h.start(spec);
+  const log = silentLogger();
+  const reloaded = new HostDockerd(createExec(log), log, h.settings, { stateDir: `${h.tmp}/state`, watch: { intervalMs: 100, backoffMs: 20 } });
+  t.teardown(() => reloaded.close());
+  t.same(await reloaded.adoptRunning(), [spec.instance]);
+  t.match(reloaded.watchStatus(spec.instance), { state: 'watching' });
+  process.kill(first.pid, 'SIGKILL');
+  const pid = await waitFor(async () => {
+    const now = reloaded.livePid(spec.instance);
+    return now !== undefined && now !== first.pid && (await pingOk(first.socket)) ? now : undefined;
+  }, 'the adopted dockerd to be restarted', 30_000);
+  h.pids.add(pid);
+  t.pass('restarted by the supervisor that adopted it');
+
+  const p = reloaded.paths(spec.instance);
+  await reloaded.purge(spec.instance);
+  t.notOk(await reloaded.isRunning(spec.instance));
+  t.notOk(existsSync(p.configFile), 'daemon.json removed');
+  t.notOk(existsSync(p.logFile), 'log removed');
+  t.same(await reloaded.adoptRunning(), [], 'nothing left to adopt');
+  nothingLeft(t, h, spec.instance, spec.dataRoot);
 });
