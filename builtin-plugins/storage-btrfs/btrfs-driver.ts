@@ -1,4 +1,4 @@
-import { mkdir, realpath, rename, rmdir, stat, statfs } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rmdir, stat, statfs } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { DsError, type DatasetInfo, type Exec, type Logger, type PoolUsage, type StorageDriver } from '../../plugin-sdk/index.js';
 import { btrfsError } from './btrfs-errors.js';
@@ -7,7 +7,7 @@ import { pathHolders } from './busy.js';
 import type { BtrfsDriverOptions } from './config.js';
 import { assertOnBtrfs, ensureLoopPool, teardownLoopPool, type LoopPool } from './loop-pool.js';
 import { mountOf, readMounts } from './mountinfo.js';
-import { checkInstanceName, checkSnapshotLabel } from './naming.js';
+import { INSTANCE_NAME, checkInstanceName, checkSnapshotLabel } from './naming.js';
 import { recoverInterruptedReverts, swapInSnapshot } from './revert-swap.js';
 
 /** create/clone refuse below this much free space: a Docker data-root on a full pool only fails later, worse. */
@@ -37,26 +37,46 @@ export class BtrfsDriver implements StorageDriver {
   readonly kind = 'btrfs';
   /** dockerd's btrfs graph driver makes nested subvolumes that snapshots do not include. */
   readonly dockerStorageDriver = 'overlay2';
-  private root: string;
+  private readonly root: string;
+  /** `root` with symlinks resolved (init): what /proc shows for files below it. */
+  private realRoot: string;
   /** The pool root's path relative to the filesystem's top-level subvolume ('' for a whole-fs mount). */
   private relRoot: string | undefined;
+  private initialized: Promise<void> | undefined;
 
   constructor(
     private readonly options: BtrfsDriverOptions,
     private readonly deps: BtrfsDriverDeps,
   ) {
     this.root = resolve(options.existingPath ?? options.mountpoint);
+    this.realRoot = this.root;
   }
 
   private get pool(): LoopPool {
     return { file: resolve(this.options.poolFile), sizeBytes: this.options.poolSizeBytes, mountpoint: resolve(this.options.mountpoint) };
   }
 
-  /** Creates and mounts the image when needed, the two top directories, and finishes interrupted reverts. Idempotent. */
+  /**
+   * Creates and mounts the image when needed, the two top directories, and finishes
+   * interrupted reverts. Idempotent. Every other async method runs it first if nobody has.
+   */
   async init(): Promise<void> {
+    const run = this.prepare();
+    this.initialized = run;
+    await run.catch((err: unknown) => {
+      if (this.initialized === run) this.initialized = undefined;
+      throw err;
+    });
+  }
+
+  private ready(): Promise<void> {
+    return this.initialized ?? this.init();
+  }
+
+  private async prepare(): Promise<void> {
     if (!this.options.existingPath) await ensureLoopPool(this.deps.exec, this.pool);
     await assertOnBtrfs(this.root);
-    this.root = await realpath(this.root);
+    this.realRoot = await realpath(this.root);
     try {
       await mkdir(join(this.root, 'instances'), { recursive: true });
       await mkdir(join(this.root, 'snapshots'), { recursive: true });
@@ -71,9 +91,9 @@ export class BtrfsDriver implements StorageDriver {
   /** `parts` as a path relative to the filesystem's top-level subvolume, as `btrfs subvolume list` prints them. */
   private async topLevelPath(...parts: string[]): Promise<string> {
     if (this.relRoot === undefined) {
-      const mount = mountOf(await readMounts(), this.root);
-      if (!mount) throw new DsError('DS_ERR_STORAGE', `no mount found for ${this.root}`);
-      this.relRoot = join(mount.root, relative(mount.mountPoint, this.root)).replace(/^\/+/, '').replace(/^\.$/, '');
+      const mount = mountOf(await readMounts(), this.realRoot);
+      if (!mount) throw new DsError('DS_ERR_STORAGE', `no mount found for ${this.realRoot}`);
+      this.relRoot = join(mount.root, relative(mount.mountPoint, this.realRoot)).replace(/^\/+/, '').replace(/^\.$/, '');
     }
     return join(this.relRoot, ...parts);
   }
@@ -107,7 +127,17 @@ export class BtrfsDriver implements StorageDriver {
   }
 
   async exists(name: string): Promise<boolean> {
+    await this.ready();
     return this.isSubvolume(this.describe(name).mountpoint);
+  }
+
+  /** Instance names that have a subvolume, sorted. */
+  async list(): Promise<string[]> {
+    await this.ready();
+    const entries = await readdir(join(this.root, 'instances'));
+    const names = entries.filter((e) => INSTANCE_NAME.test(e));
+    const present = await Promise.all(names.map(async (n) => ((await this.isSubvolume(join(this.root, 'instances', n))) ? n : undefined)));
+    return present.filter((n): n is string => n !== undefined).sort();
   }
 
   private async requireInstance(name: string): Promise<string> {
@@ -137,6 +167,7 @@ export class BtrfsDriver implements StorageDriver {
 
   /** @throws DS_ERR_EXISTS, DS_ERR_POOL_FULL (less than MIN_FREE_BYTES free), DS_ERR_INVALID_NAME. */
   async create(name: string): Promise<DatasetInfo> {
+    await this.ready();
     const info = this.describe(name);
     if (await this.exists(name)) throw new DsError('DS_ERR_EXISTS', `dataset for instance "${name}" already exists`, { details: { name } });
     await this.assertSpace(`creating ${name}`);
@@ -146,6 +177,7 @@ export class BtrfsDriver implements StorageDriver {
 
   /** @throws DS_ERR_NOT_FOUND (no instance), DS_ERR_EXISTS (label used), DS_ERR_INVALID_INPUT (bad label). */
   async snapshot(name: string, label: string): Promise<void> {
+    await this.ready();
     checkSnapshotLabel(label);
     const source = await this.requireInstance(name);
     const target = this.snapshotPath(name, label);
@@ -169,6 +201,7 @@ export class BtrfsDriver implements StorageDriver {
   }
 
   async listSnapshots(name: string): Promise<string[]> {
+    await this.ready();
     await this.requireInstance(name);
     return (await this.snapshotsOf(name)).map((s) => s.label);
   }
@@ -190,6 +223,7 @@ export class BtrfsDriver implements StorageDriver {
 
   /** Atomic swap to a writable copy of the snapshot, then deletes the newer snapshots; returns their labels, oldest first. */
   async revert(name: string, label: string): Promise<string[]> {
+    await this.ready();
     const current = await this.requireInstance(name);
     const source = await this.requireSnapshot(name, label);
     const all = await listSubvolumes(this.deps.exec, this.root);
@@ -207,6 +241,7 @@ export class BtrfsDriver implements StorageDriver {
 
   /** @throws DS_ERR_NOT_FOUND (no such snapshot), DS_ERR_EXISTS (target exists), DS_ERR_POOL_FULL. */
   async clone(source: string, label: string, target: string): Promise<DatasetInfo> {
+    await this.ready();
     checkInstanceName(source);
     const info = this.describe(target);
     const snap = await this.requireSnapshot(source, label);
@@ -218,6 +253,7 @@ export class BtrfsDriver implements StorageDriver {
 
   /** Idempotent for a missing label. @throws DS_ERR_NOT_FOUND (no instance), DS_ERR_CONFLICT (a clone depends on it). */
   async destroySnapshot(name: string, label: string): Promise<void> {
+    await this.ready();
     checkSnapshotLabel(label);
     await this.requireInstance(name);
     const path = this.snapshotPath(name, label);
@@ -228,12 +264,13 @@ export class BtrfsDriver implements StorageDriver {
 
   /** Deletes the instance and all its snapshots. Idempotent. @throws DS_ERR_CONFLICT when busy or cloned from. */
   async destroy(name: string): Promise<void> {
+    await this.ready();
     const path = this.describe(name).mountpoint;
     const present = await this.isSubvolume(path);
     const all = await listSubvolumes(this.deps.exec, this.root);
     const snaps = await this.snapshotsOf(name, all);
     if (present) {
-      const holders = await pathHolders(path);
+      const holders = await pathHolders(join(this.realRoot, 'instances', name));
       if (holders.length > 0) throw new DsError('DS_ERR_CONFLICT', `dataset for instance "${name}" is busy: ${holders.join('; ')}`, { details: { name, holders } });
     }
     await this.assertNoDependents(name, snaps.map((s) => s.label), all);
@@ -246,13 +283,15 @@ export class BtrfsDriver implements StorageDriver {
   }
 
   async isBusy(name: string): Promise<boolean> {
+    await this.ready();
     const path = this.describe(name).mountpoint;
     if (!(await this.isSubvolume(path))) return false;
-    return (await pathHolders(path, { limit: 1 })).length > 0;
+    return (await pathHolders(join(this.realRoot, 'instances', name), { limit: 1 })).length > 0;
   }
 
   /** Size and free space as statfs reports them (what `df` shows). */
   async usage(): Promise<PoolUsage> {
+    await this.ready();
     try {
       const s = await statfs(this.root);
       return { sizeBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
