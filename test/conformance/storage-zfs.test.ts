@@ -1,0 +1,14 @@
+import t from 'tap';
+import { runStorageConformance } from '../../plugin-sdk/testing/storage-conformance.js';
+import { ensureZfs, makeZfsDriver, missingTools, mountpointHarness, stopOwnZfs } from '../helpers/pools.js';
+
+const missing = await missingTools([['zfs', ['help']], ['zpool', ['help']]]);
+if (missing.length > 0 && !process.env['CI']) {
+  t.plan(0, `${missing.join(', ')} not installed`);
+} else {
+  t.same(missing, [], 'zfs tools are installed (required when CI is set)');
+  t.teardown(stopOwnZfs);
+  const problem = await ensureZfs();
+  t.equal(problem, undefined, 'ZFS answers (zfs-fuse started if needed)');
+  if (problem === undefined) await runStorageConformance(t, 'zfs', async (t) => mountpointHarness(await makeZfsDriver(t)));
+}
