@@ -69,8 +69,10 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Atomically replaces `path` with `text`. On any failure `path` is untouched and the
- * temporary file is removed. The caller must hold the file's lock.
+ * Atomically replaces `path` with `text`. On a failure before the rename `path` is
+ * untouched and the temporary file is removed; if only the final directory fsync fails,
+ * the new version is in place but may not survive a power cut, and the error is thrown.
+ * The caller must hold the file's lock.
  */
 export async function writeFileAtomic(path: string, text: string, options: AtomicWriteOptions): Promise<void> {
   const tmp = `${path}.tmp`;

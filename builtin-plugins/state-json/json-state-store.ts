@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DsError, errorMessage } from '../../kernel/errors.js';
+import { DsError, errorMessage, isDsError } from '../../kernel/errors.js';
 import type { StateStore } from '../../plugin-sdk/capabilities/state.js';
 import { emptyState, type StateDocument } from '../../plugin-sdk/state-types.js';
 import { AsyncMutex } from './async-mutex.js';
@@ -77,7 +77,7 @@ export class JsonStateStore implements StateStore {
   }
 
   async #locked<R>(fn: (state: StateDocument) => R | Promise<R>): Promise<R> {
-    const release = await acquireFileLock(this.#lockPath, { timeoutMs: this.#lockTimeoutMs, resource: `state file ${this.location}` });
+    const release = await this.#io('locking', () => acquireFileLock(this.#lockPath, { timeoutMs: this.#lockTimeoutMs, resource: `state file ${this.location}` }));
     const marker = { active: true };
     try {
       const state = this.#readForUpdate();
@@ -85,12 +85,22 @@ export class JsonStateStore implements StateStore {
       marker.active = false;
       const canonical = this.#canonical(state);
       const text = serializeState(canonical);
-      await writeFileAtomic(this.location, text, { backup: this.#backup });
+      await this.#io('writing', () => writeFileAtomic(this.location, text, { backup: this.#backup }));
       this.#lastWrite = { text, doc: canonical };
       return result;
     } finally {
       marker.active = false;
       release();
+    }
+  }
+
+  /** Names the state file in host I/O failures (EACCES, ENOSPC, EROFS …), which Node often does not. */
+  async #io<T>(verb: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (isDsError(err)) throw err;
+      throw new DsError('DS_ERR_INTERNAL', `${verb} state file ${this.location}: ${errorMessage(err)}`, { cause: err, details: { file: this.location } });
     }
   }
 

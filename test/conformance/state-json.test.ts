@@ -225,6 +225,14 @@ t.test('locking', async (t) => {
     t.equal(JSON.parse(readFileSync(path, 'utf8')).next_subnet_index, 1);
   });
 
+  t.test('host I/O failures name the state file', async (t) => {
+    const dir = t.testdir({ afile: 'not a directory' });
+    const path = join(dir, 'afile', 'state.json');
+    const err = await rejection(t, new JsonStateStore(path).update(() => {}));
+    t.equal(err.code, 'DS_ERR_INTERNAL');
+    t.match(err.message, `locking state file ${path}: ENOTDIR`);
+  });
+
   t.test('the lock is released when fn throws', async (t) => {
     const path = stateFile(t.testdir());
     const store = new JsonStateStore(path);
