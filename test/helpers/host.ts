@@ -214,6 +214,23 @@ export function forceRemoveCgroup(name: string): void {
 }
 
 /**
+ * Last-resort cleanup after a dockerd test, whatever state it failed in: the pids the test
+ * started, then processes pointing into its temp dir (containerd, shims), container
+ * cgroups, mounts below the temp dir (deepest first), namespaces and their rules.
+ */
+async function forceCleanup(c: { dir: string; instances: Set<string>; pids: Set<number>; netns: HostNetns }): Promise<void> {
+  killPids([...c.pids].filter(pidAlive));
+  killPids(processesWith(c.dir).map((p) => p.pid));
+  for (const instance of c.instances) forceRemoveCgroup(`dockersnap-${instance}`);
+  for (const mp of mountsUnder(c.dir).reverse()) succeeds('umount', ['-l', mp]);
+  for (const instance of c.instances) {
+    await c.netns.teardown({ instance }).catch(() => undefined);
+    const n = netnsNames(instance);
+    forceRemoveNetns(n.ns, [n.hostVeth, n.tempPeer], n.comment);
+  }
+}
+
+/**
  * A real dockerd supervisor in a temp dir (run dir, data dir, data roots, resolv dir) plus
  * real namespaces for its instances. `t.teardown` removes everything even when the test
  * failed half-way: dockerds (the pids it started, then processes pointing into the temp
@@ -236,15 +253,7 @@ export async function dockerdHarness(t: Test, options: HostDockerdOptions = {}) 
   t.teardown(async () => {
     await sup.close();
     for (const instance of instances) await sup.stop(instance, { containerTimeoutSec: 1 }).catch(() => undefined);
-    killPids([...pids].filter(pidAlive));
-    killPids(processesWith(tmp.path).map((p) => p.pid));
-    for (const instance of instances) forceRemoveCgroup(`dockersnap-${instance}`);
-    for (const mp of mountsUnder(tmp.path).reverse()) succeeds('umount', ['-l', mp]);
-    for (const instance of instances) {
-      await netns.teardown({ instance }).catch(() => undefined);
-      const n = netnsNames(instance);
-      forceRemoveNetns(n.ns, [n.hostVeth, n.tempPeer], n.comment);
-    }
+    await forceCleanup({ dir: tmp.path, instances, pids, netns });
     roots.cleanup();
     await tmp.remove();
   });
