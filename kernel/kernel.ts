@@ -1,5 +1,5 @@
 import type { DockersnapConfig } from './config/types.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from './config/duration.js';
 import { createExec } from './exec.js';
 import { createLogger } from './logger.js';
 import { builtinPluginDir } from './plugins/discovery.js';

@@ -1,5 +1,5 @@
 import { SkipPlugin, definePlugin, dockerdCapability } from '../../plugin-sdk/index.js';
-import { parseDurationMs } from '../../kernel/duration.js';
+import { parseDurationMs } from '../../plugin-sdk/index.js';
 import { HostDockerd } from './host-dockerd.js';
 import { missingTool } from './host-tools.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DsError, type Exec, type Logger, type NetnsInfo, type NetnsManager, type NetnsSpec } from '../../plugin-sdk/index.js';
-import { linkAddresses, type LinkAddresses } from '../../kernel/subnet.js';
+import { linkAddresses, type LinkAddresses } from '../../plugin-sdk/index.js';
 import { TABLES, appendRule, deleteRule, instanceRules, listTagged } from './iptables.js';
 import { NS_VETH, netnsNames, type NetnsNames } from './names.js';
 

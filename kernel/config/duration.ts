@@ -68,3 +68,13 @@ export function isGoDuration(text: string): boolean {
     return false;
   }
 }
+
+/** A positive duration in ms, or `fallback` when empty, invalid or ≤ 0 (the original's rule for timeouts). */
+export function parseDurationMs(text: string | undefined, fallback: number): number {
+  try {
+    const ms = parseGoDuration((text ?? '').trim());
+    return ms > 0 ? ms : fallback;
+  } catch {
+    return fallback;
+  }
+}

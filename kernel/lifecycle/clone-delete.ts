@@ -61,7 +61,7 @@ export async function deleteInstance(env: OpEnv, name: string): Promise<void> {
     if (isDsError(err)) throw new DsError(err.code, `destroying dataset: ${err.message}`, { details: err.details, cause: err });
     throw err;
   }
-  await env.dockerd.remove?.(name);
+  await env.dockerd.purge?.(name);
   await removeRow(env, name);
   await fire(env, 'postDelete', baseContext(env, name, rec));
   env.op.emit({ step: 'complete', status: 'done', message: `Instance "${name}" deleted` });

@@ -14,7 +14,7 @@ async function resolveInterrupted(env: OpEnv, rec: InstanceRecord): Promise<Reco
   if (op.kind === 'create' || op.kind === 'clone' || op.kind === 'delete') {
     await stopRuntime(env, rec, 'delete').catch(() => undefined);
     await env.storage.destroy(rec.name);
-    await env.dockerd.remove?.(rec.name);
+    await env.dockerd.purge?.(rec.name);
     await removeRow(env, rec.name);
     return { ...entry, outcome: 'removed', reason: `an interrupted ${op.kind} was ${op.kind === 'delete' ? 'completed' : 'rolled back'}` };
   }

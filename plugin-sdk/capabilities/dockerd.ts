@@ -31,8 +31,8 @@ export interface DockerdSupervisor {
   isRunning(instance: string): Promise<boolean>;
   socketPath(instance: string): string;
   pidFile(instance: string): string;
-  /** Forgets an instance for good (its daemon.json, logs). Called by delete after stop. Idempotent. */
-  remove?(instance: string): Promise<void>;
+  /** Forgets an instance for good (stops it if needed, removes its daemon.json, logs). Called by delete. Idempotent. */
+  purge?(instance: string): Promise<void>;
 }
 
 export const dockerdCapability = defineCapability<DockerdSupervisor, 'single'>({

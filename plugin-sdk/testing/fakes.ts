@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DsError } from '../../kernel/errors.js';
 import { linkAddresses } from '../../kernel/subnet.js';
 import { emptyState, type StateDocument } from '../state-types.js';
@@ -36,7 +37,9 @@ export class FakeNetns implements NetnsManager {
 
   describe(spec: NetnsSpec): NetnsInfo {
     const link = linkAddresses(spec.subnet);
-    return { name: `ds-${spec.instance}`, path: `/run/netns/ds-${spec.instance}`, hostVeth: `ve-${spec.instance}`.slice(0, 15), hostIp: link.hostIp, nsIp: link.nsIp };
+    // Same naming rule as the netns plugin: `ve-<name>` when it fits 15 chars, else a hash.
+    const hostVeth = spec.instance.length <= 12 ? `ve-${spec.instance}` : `ve-${createHash('sha256').update(spec.instance).digest('hex').slice(0, 8)}`;
+    return { name: `ds-${spec.instance}`, path: `/run/netns/ds-${spec.instance}`, hostVeth, hostIp: link.hostIp, nsIp: link.nsIp };
   }
 
   async setup(spec: NetnsSpec): Promise<NetnsInfo> {
@@ -78,6 +81,11 @@ export class FakeDockerd implements DockerdSupervisor {
 
   async isRunning(instance: string): Promise<boolean> {
     return this.running.has(instance);
+  }
+
+  async purge(instance: string): Promise<void> {
+    this.calls.push(`purge ${instance}`);
+    this.running.delete(instance);
   }
 
   socketPath(instance: string): string {

@@ -9,3 +9,4 @@ export { FakeStorage } from './fake-storage.js';
 export { MemoryStateStore, FakeNetns, FakeDockerd, FakePortProxy, FakeWorkload } from './fakes.js';
 export { runStateConformance, sampleInstance } from './state-conformance.js';
 export type { StateConformanceRaw } from './state-conformance.js';
+export { buildBusyboxImage, runTestContainer, busyboxArchive, testContainerScript } from './images.js';
