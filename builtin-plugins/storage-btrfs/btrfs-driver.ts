@@ -2,7 +2,7 @@ import { mkdir, readdir, realpath, rmdir, stat, statfs } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path';
 import { DsError, type DatasetInfo, type Exec, type Logger, type PoolUsage, type StorageDriver } from '../../plugin-sdk/index.js';
 import { btrfsError } from './btrfs-errors.js';
-import { byCreation, deleteSubvolumes, listSubvolumes, type SubvolumeEntry } from './btrfs-subvolumes.js';
+import { byCreation, deleteSubvolumes, dependentsOf, listSubvolumes, type SubvolumeEntry } from './btrfs-subvolumes.js';
 import { pathHolders } from './busy.js';
 import type { BtrfsDriverOptions } from './config.js';
 import { assertOnBtrfs, ensureLoopPool, teardownLoopPool, type LoopPool } from './loop-pool.js';
@@ -213,11 +213,8 @@ export class BtrfsDriver implements StorageDriver {
    */
   private async assertNoDependents(name: string, labels: readonly string[], all: readonly SubvolumeEntry[]): Promise<void> {
     const snaps = (await this.snapshotsOf(name, all)).filter((s) => labels.includes(s.label));
-    const self = await this.topLevelPath('instances', name);
-    const uuids = new Map(snaps.map((s) => [s.uuid, s.label]));
-    const dependents = all.filter((s) => s.parentUuid !== undefined && uuids.has(s.parentUuid) && s.path !== self);
-    if (dependents.length === 0) return;
-    const list = dependents.map((d) => `${d.path} (from ${name}@${uuids.get(d.parentUuid!)})`);
+    const list = dependentsOf(all, snaps, await this.topLevelPath('instances', name)).map((d) => `${d.path} (from ${name}@${d.label})`);
+    if (list.length === 0) return;
     throw new DsError('DS_ERR_CONFLICT', `snapshots of instance "${name}" have dependent clones: ${list.join(', ')}`, { details: { name, dependents: list } });
   }
 
