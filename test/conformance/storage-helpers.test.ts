@@ -52,7 +52,7 @@ t.test('mountinfo: escapes, longest match, isUnder', async (t) => {
 
 t.test('btrfs subvolume list parsing and creation order', async (t) => {
   const rows = parseSubvolumeList([
-    'ID 259 gen 10 cgen 10 top level 5 parent_uuid 8062f914-d6a2-714a-b64d-c55f31c4f14e uuid 39a3dbfd-1d11-e843-9478-33a3bb83853b path snapshots/a/we ird',
+    'ID 259 gen 10 cgen 10 top level 5 parent_uuid 8062f914-d6a2-714a-b64d-c55f31c4f14e uuid 39a3dbfd-1d11-e843-9478-33a3bb83853b path <FS_TREE>/snapshots/a/we ird',
     'ID 256 gen 8 cgen 8 top level 5 parent_uuid -                                    uuid 8062f914-d6a2-714a-b64d-c55f31c4f14e path instances/a',
     'ID 257 gen 9 cgen 8 top level 5 parent_uuid 8062f914-d6a2-714a-b64d-c55f31c4f14e uuid 6f4b810b-f00e-394d-bd64-212b7389e2e6 path snapshots/a/s1',
     'garbage',

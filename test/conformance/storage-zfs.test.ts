@@ -10,5 +10,14 @@ if (missing.length > 0 && !process.env['CI']) {
   t.teardown(stopOwnZfs);
   const problem = await ensureZfs();
   t.equal(problem, undefined, 'ZFS answers (zfs-fuse started if needed)');
-  if (problem === undefined) await runStorageConformance(t, 'zfs', async (t) => mountpointHarness(await makeZfsDriver(t)));
+  if (problem === undefined) {
+    await runStorageConformance(t, 'zfs', async (t) => mountpointHarness(await makeZfsDriver(t)));
+    await t.test('init() creates a nested dataset prefix; mountpoints come from ZFS', async (t) => {
+      const d = await makeZfsDriver(t, { datasetPrefix: 'envs/dev' });
+      t.same(await d.list(), []);
+      const info = await d.create('demo');
+      t.match(info, { dataset: /^dst[0-9a-z]{4}z\d+\/envs\/dev\/demo$/, mountpoint: /\/mnt\/envs\/dev\/demo$/ });
+      t.same(await d.list(), ['demo']);
+    });
+  }
 }

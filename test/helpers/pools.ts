@@ -54,14 +54,39 @@ export async function makeBtrfsDriver(t: Test, sizeMiB = 128): Promise<BtrfsDriv
   return driver;
 }
 
+/**
+ * A BtrfsDriver in `existing_path` mode on a directory of a btrfs mounted with
+ * `subvol=@data` — so the pool root is not the filesystem's top level.
+ */
+export async function makeBtrfsExistingPathDriver(t: Test, sizeMiB = 128): Promise<BtrfsDriver> {
+  const dir = testDir(t, 'btrfsx');
+  const image = join(dir, 'fs.img');
+  await writeFile(image, '');
+  await exec('truncate', ['-s', `${sizeMiB}M`, image]);
+  await exec('mkfs.btrfs', ['-q', image]);
+  const top = join(dir, 'top');
+  const data = join(dir, 'data');
+  await mkdir(top);
+  await mkdir(data);
+  await exec('mount', ['-o', 'loop', image, top]);
+  await exec('btrfs', ['subvolume', 'create', join(top, '@data')]);
+  await exec('umount', [top]);
+  await exec('mount', ['-o', 'loop,subvol=@data', image, data]);
+  await mkdir(join(data, 'dockersnap'));
+  const driver = new BtrfsDriver({ poolFile: join(dir, 'unused.img'), poolSizeBytes: 0, mountpoint: join(dir, 'unused'), existingPath: join(data, 'dockersnap') }, { exec });
+  await driver.init();
+  return driver;
+}
+
 let zfsPools = 0;
 
 /** A ZfsDriver on a fresh file-backed pool `<RUN_PREFIX>z<n>` (zfs-fuse needs 64 MiB at least); torn down with `t`. */
-export async function makeZfsDriver(t: Test, sizeMiB = 128): Promise<ZfsDriver> {
+export async function makeZfsDriver(t: Test, options: { sizeMiB?: number; datasetPrefix?: string } = {}): Promise<ZfsDriver> {
+  const { sizeMiB = 128, datasetPrefix = 'instances' } = options;
   const dir = testDir(t, 'zfs');
   const pool = `${RUN_PREFIX}z${++zfsPools}`;
   const driver = new ZfsDriver(
-    { pool, datasetPrefix: 'instances', mountpointRoot: join(dir, 'mnt'), dockerStorageDriver: 'fuse-overlayfs', poolFile: join(dir, 'pool.img'), poolSizeBytes: sizeMiB * MiB },
+    { pool, datasetPrefix, mountpointRoot: join(dir, 'mnt'), dockerStorageDriver: 'fuse-overlayfs', poolFile: join(dir, 'pool.img'), poolSizeBytes: sizeMiB * MiB },
     { exec },
   );
   t.teardown(async () => {
