@@ -2,10 +2,7 @@ import { Command } from '@oclif/core/command';
 import { createClient, type DockersnapClient } from '../../plugin-sdk/client/index.js';
 import { exitCodeOf, toCliError, withPrefix } from './errors.js';
 import { GLOBAL_FLAGS, type GlobalFlagValues } from './global-flags.js';
-
-/** Help groups, in the order the root help shows them (state-and-config §3.1). */
-export const GROUPS = ['Lifecycle', 'State', 'Access', 'Admin', 'Plugin'] as const;
-export type Group = (typeof GROUPS)[number];
+import type { Group } from './groups.js';
 
 /**
  * Base of every client command: the global `--remote`/`--token` flags, a typed client, and

@@ -1,6 +1,6 @@
 import type { Command } from '@oclif/core/command';
 import { Help } from '@oclif/core/help';
-import { GROUPS, type Group } from './base-command.js';
+import { GROUPS, type Group } from './groups.js';
 import type { PluginCommandSpec } from './plugin-command.js';
 
 type Listed = Command.Loadable & { group?: Group; dsPluginCommand?: PluginCommandSpec };

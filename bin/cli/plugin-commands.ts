@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Command } from '@oclif/core/command';
 import type { Plugin } from '@oclif/core/interfaces';
 import { readManifest } from '../../kernel/plugins/manifest.js';
-import { GLOBAL_FLAGS } from './global-flags.js';
 import type { PluginCommandSpec } from './plugin-command.js';
 
 /** Name of the synthetic oclif plugin that carries plugin-contributed commands. */
@@ -54,12 +53,7 @@ export async function scanPluginCommands(dir: string, cacheDir: string, reserved
   return specs;
 }
 
-/** The global flags in the cached (manifest) shape, so help lists them for plugin commands. */
-function cachedGlobalFlags(): Command.Cached['flags'] {
-  return Object.fromEntries(Object.entries(GLOBAL_FLAGS).map(([name, f]) => [name, { ...f, name }])) as unknown as Command.Cached['flags'];
-}
-
-function loadable(spec: PluginCommandSpec): Command.Loadable {
+function loadable(spec: PluginCommandSpec, globalFlags: Command.Cached['flags']): Command.Loadable {
   return {
     id: spec.id,
     summary: spec.summary,
@@ -67,7 +61,7 @@ function loadable(spec: PluginCommandSpec): Command.Loadable {
     aliases: [],
     hiddenAliases: [],
     args: {},
-    flags: cachedGlobalFlags(),
+    flags: globalFlags,
     hidden: false,
     strict: false,
     pluginName: PLUGIN_COMMANDS,
@@ -82,10 +76,11 @@ function loadable(spec: PluginCommandSpec): Command.Loadable {
 /**
  * An oclif plugin object holding the plugin-contributed commands as lazy `Loadable`s: listing
  * and help use the manifest's summary; the command's module is imported only to run it or to
- * show its own help.
+ * show its own help. `globalFlags` (cached shape, taken from a core command) lets help list
+ * `--remote`/`--token` without importing the flag definitions.
  */
-export function pluginCommandsPlugin(specs: readonly PluginCommandSpec[], root: string): Plugin {
-  const commands = specs.map(loadable);
+export function pluginCommandsPlugin(specs: readonly PluginCommandSpec[], root: string, globalFlags: Command.Cached['flags']): Plugin {
+  const commands = specs.map((s) => loadable(s, globalFlags));
   const find = async (id: string, opts?: { must: boolean }) => {
     const found = commands.find((c) => c.id === id);
     if (!found && opts?.must) throw new Error(`command ${id} not found`);

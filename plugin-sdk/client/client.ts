@@ -2,6 +2,7 @@ import { DsError } from '../../kernel/errors.js';
 import type { CommandClient } from '../define-command.js';
 import { apiError, transportError } from './errors.js';
 import { NDJSON, readEvents } from './ndjson.js';
+import { contentType, send, type TransportResponse } from './transport.js';
 import type { ClientOptions, DaemonHealth, PluginInfo, ProgressEvent, RequestOptions } from './types.js';
 
 /** Where the CLI looks when neither `--remote` nor `DOCKERSNAP_REMOTE` is set (api-v1 §9). */
@@ -82,10 +83,11 @@ class HttpClient implements DockersnapClient {
 
   async request<T = unknown>(options: RequestOptions): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const res = await this.send(options, 'application/json', timeoutMs);
-    const text = await this.guard(() => res.text(), timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
+    const res = await this.send(options, 'application/json', signal, timeoutMs);
+    const text = await this.guard(() => res.text(), signal, timeoutMs);
     if (res.status === 204 || text === '') return undefined as T;
-    if (!(res.headers.get('content-type') ?? '').includes('json')) return text as T;
+    if (!contentType(res.headers).includes('json')) return text as T;
     try {
       return JSON.parse(text) as T;
     } catch (err) {
@@ -95,46 +97,45 @@ class HttpClient implements DockersnapClient {
 
   async *stream(options: RequestOptions): AsyncGenerator<ProgressEvent> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const res = await this.send(options, NDJSON, timeoutMs);
-    if (res.headers.get('content-type') !== NDJSON || !res.body) {
-      await this.guard(() => res.text(), timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
+    const res = await this.send(options, NDJSON, signal, timeoutMs);
+    if (contentType(res.headers) !== NDJSON) {
+      await this.guard(() => res.text(), signal, timeoutMs);
       return;
     }
-    const events = readEvents(res.body as unknown as AsyncIterable<Uint8Array>);
+    const events = readEvents(res.body);
     for (;;) {
-      const next = await this.guard(() => events.next(), timeoutMs);
+      const next = await this.guard(() => events.next(), signal, timeoutMs);
       if (next.done) return;
       yield next.value;
     }
   }
 
-  private async send(options: RequestOptions, accept: string, timeoutMs: number): Promise<Response> {
+  private async send(options: RequestOptions, accept: string, signal: AbortSignal, timeoutMs: number): Promise<TransportResponse> {
     const headers: Record<string, string> = { accept, ...options.headers };
     if (this.token !== '') headers['authorization'] = `Bearer ${this.token}`;
-    let body: string | undefined;
+    const init: { method: string; headers: Record<string, string>; signal: AbortSignal; body?: string } = { method: options.method, headers, signal };
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.body);
+      init.body = JSON.stringify(options.body);
     }
-    const init: RequestInit = { method: options.method, headers, signal: AbortSignal.timeout(timeoutMs) };
-    if (body !== undefined) init.body = body;
-    const res = await this.guard(() => fetch(this.remote + options.path, init), timeoutMs);
-    if (res.status >= 400) throw apiError(res.status, await this.guard(() => res.text(), timeoutMs));
+    const res = await this.guard(() => send(this.remote + options.path, init), signal, timeoutMs);
+    if (res.status >= 400) throw apiError(res.status, await this.guard(() => res.text(), signal, timeoutMs));
     return res;
   }
 
-  /** Runs one network step, turning transport failures into DsErrors. */
-  private async guard<T>(step: () => Promise<T>, timeoutMs: number): Promise<T> {
+  /** Runs one network step, turning transport failures (and the deadline) into DsErrors. */
+  private async guard<T>(step: () => Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
     try {
       return await step();
     } catch (err) {
-      throw transportError(err, this.remote, timeoutMs);
+      throw transportError(signal.aborted ? signal.reason : err, this.remote, timeoutMs);
     }
   }
 }
 
 /**
- * Creates a client of a dockersnap daemon using the global `fetch`. Base URL: `remote` →
+ * Creates a client of a dockersnap daemon (over `node:http`/`node:https`). Base URL: `remote` →
  * env `DOCKERSNAP_REMOTE` → `http://127.0.0.1:9847`; token: `token` → env `DOCKERSNAP_TOKEN`.
  * Methods throw `DsError`: the daemon's own code when its envelope has one; for the original
  * daemon a code mapped from the status with the message `API error (<status>): <error>`;

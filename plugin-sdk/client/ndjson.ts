@@ -22,11 +22,11 @@ export function parseEventLine(line: string): ProgressEvent | undefined {
 }
 
 /** Splits a byte stream into progress events as they arrive, skipping lines that are not events. */
-export async function* readEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<ProgressEvent> {
+export async function* readEvents(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<ProgressEvent> {
   const decoder = new TextDecoder();
   let buffered = '';
   for await (const chunk of body) {
-    buffered += decoder.decode(chunk, { stream: true });
+    buffered += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let newline = buffered.indexOf('\n');
     while (newline >= 0) {
       const event = parseEventLine(buffered.slice(0, newline));

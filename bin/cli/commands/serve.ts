@@ -1,5 +1,6 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
+import { loadDaemon } from '../daemon-loader.js';
 
 /**
  * `dockersnap serve`: runs the daemon. The server, kernel and their dependencies (fastify,
@@ -15,7 +16,7 @@ export default class ServeCommand extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServeCommand);
-    const { runDaemon } = await import('../../server/daemon.js');
+    const { runDaemon } = await loadDaemon();
     await runDaemon({ configPath: flags.config });
   }
 }

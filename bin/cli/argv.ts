@@ -1,0 +1,25 @@
+const TAKES_VALUE = new Set(['-r', '--remote', '-t', '--token']);
+
+/**
+ * Lets the global flags come before the command (`dockersnap -r URL plugin list`), as cobra's
+ * persistent flags can: oclif wants the command id first, so leading global flags are moved
+ * to the end (before a `--`, if any).
+ */
+export function hoistGlobalFlags(argv: readonly string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i]!;
+    if (TAKES_VALUE.has(arg) && i + 1 < argv.length) {
+      leading.push(arg, argv[i + 1]!);
+      i += 2;
+    } else if (/^--(remote|token)=/.test(arg)) {
+      leading.push(arg);
+      i += 1;
+    } else break;
+  }
+  if (leading.length === 0) return [...argv];
+  const rest = argv.slice(i);
+  const dashdash = rest.indexOf('--');
+  return dashdash < 0 ? [...rest, ...leading] : [...rest.slice(0, dashdash), ...leading, ...rest.slice(dashdash)];
+}

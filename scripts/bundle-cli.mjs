@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Bundles the compiled CLI (dist/bin/cli, oclif, the client) into dist/bin/cli/bundle.mjs, which
+// bin/dockersnap.js prefers: one file to read and compile instead of ~150 keeps `dockersnap
+// --help` and `plugin list` within the start-up budget. The daemon (../server/*) stays out and
+// is imported by `serve` only. Without esbuild the step is skipped and the CLI runs unbundled.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'dist/bin/cli/bundle-entry.js');
+if (!existsSync(entry)) throw new Error(`${entry} is missing: run tsc first`);
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  console.log('bundle-cli: esbuild is not installed; the CLI runs from the plain modules (slower start-up)');
+  process.exit(0);
+}
+await esbuild.build({
+  entryPoints: [entry],
+  outfile: join(root, 'dist/bin/cli/bundle.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // typescript/ts-node: oclif's optional auto-transpile, which the CLI switches off.
+  external: ['typescript', 'ts-node', '../server/*'],
+  // Bundled CommonJS (oclif) calls require(); ESM output needs one.
+  banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
+});
+console.log('bundle-cli: dist/bin/cli/bundle.mjs');
