@@ -7,6 +7,7 @@ import type { Logger } from '../../plugin-sdk/logger.js';
 import type { InstanceRecord } from '../../plugin-sdk/state-types.js';
 import { stateCapability } from '../../plugin-sdk/capabilities/state.js';
 import { dockerdCapability } from '../../plugin-sdk/capabilities/dockerd.js';
+import { storageCapability } from '../../plugin-sdk/capabilities/storage.js';
 import { callHook } from '../hook-taps.js';
 import { opEnv, type OpEnv } from './context.js';
 import { InstanceLocks, Operation } from './operation.js';
@@ -121,8 +122,24 @@ export class Instances {
     return { ...rest, snapshots: r.snapshots ?? [], status };
   }
 
-  /** Reconciles every instance (daemon start), then fires the `reconcile` hook. */
+  /**
+   * Prepares the storage pool (creates the default loopback pool on first use). Idempotent.
+   * @throws DsError DS_ERR_STORAGE / DS_ERR_CAPABILITY_MISSING — early and visible, not at the first create.
+   */
+  async prepare(): Promise<{ backend: string; sizeBytes: number; freeBytes: number }> {
+    const lease = this.host.acquire();
+    try {
+      const storage = lease.capabilities.get(storageCapability);
+      await storage.init();
+      return { backend: storage.kind, ...(await storage.usage()) };
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Prepares storage, reconciles every instance (daemon start), then fires the `reconcile` hook. */
   async reconcile(): Promise<ReconcileEntry[]> {
+    await this.prepare();
     const lease = this.host.acquire();
     let names: string[];
     try {

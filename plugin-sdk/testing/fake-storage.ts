@@ -1,4 +1,5 @@
 import { DsError } from '../../kernel/errors.js';
+import { validateInstanceName, validateSnapshotLabel } from '../../kernel/names.js';
 import type { DatasetInfo, PoolUsage, StorageDriver } from '../capabilities/storage.js';
 
 interface FakeDataset {
@@ -31,6 +32,7 @@ export class FakeStorage implements StorageDriver {
   }
 
   private get(name: string): FakeDataset {
+    validateInstanceName(name);
     const ds = this.datasets.get(name);
     if (!ds) throw new DsError('DS_ERR_NOT_FOUND', `dataset for instance "${name}" does not exist`);
     return ds;
@@ -43,6 +45,8 @@ export class FakeStorage implements StorageDriver {
   }
 
   async create(name: string): Promise<DatasetInfo> {
+    validateInstanceName(name);
+    if (this.capacityBytes - this.used() < 1024 * 1024) throw new DsError('DS_ERR_POOL_FULL', `no space left in the fake pool to create "${name}"`);
     if (this.datasets.has(name)) throw new DsError('DS_ERR_EXISTS', `dataset for instance "${name}" already exists`);
     this.datasets.set(name, { files: new Map(), snapshots: [] });
     return this.describe(name);
@@ -59,6 +63,7 @@ export class FakeStorage implements StorageDriver {
   }
 
   async snapshot(name: string, label: string): Promise<void> {
+    validateSnapshotLabel(label);
     const ds = this.get(name);
     if (ds.snapshots.some((s) => s.label === label)) throw new DsError('DS_ERR_EXISTS', `snapshot "${label}" already exists for instance "${name}"`);
     ds.snapshots.push({ label, files: new Map(ds.files) });
@@ -69,6 +74,7 @@ export class FakeStorage implements StorageDriver {
   }
 
   async revert(name: string, label: string): Promise<string[]> {
+    validateSnapshotLabel(label);
     const ds = this.get(name);
     const i = ds.snapshots.findIndex((s) => s.label === label);
     if (i < 0) throw new DsError('DS_ERR_NOT_FOUND', `snapshot "${label}" not found for instance "${name}"`);
@@ -80,6 +86,8 @@ export class FakeStorage implements StorageDriver {
   }
 
   async clone(source: string, label: string, target: string): Promise<DatasetInfo> {
+    validateSnapshotLabel(label);
+    validateInstanceName(target);
     const snap = this.get(source).snapshots.find((s) => s.label === label);
     if (!snap) throw new DsError('DS_ERR_NOT_FOUND', `snapshot "${label}" not found for instance "${source}"`);
     if (this.datasets.has(target)) throw new DsError('DS_ERR_EXISTS', `dataset for instance "${target}" already exists`);
@@ -93,12 +101,14 @@ export class FakeStorage implements StorageDriver {
   }
 
   async destroySnapshot(name: string, label: string): Promise<void> {
+    validateSnapshotLabel(label);
     const ds = this.get(name);
     this.assertNoClones(name, label);
     ds.snapshots = ds.snapshots.filter((s) => s.label !== label);
   }
 
   async destroy(name: string): Promise<void> {
+    validateInstanceName(name);
     const ds = this.datasets.get(name);
     if (!ds) return;
     if (this.busy.has(name)) throw new DsError('DS_ERR_CONFLICT', `dataset for instance "${name}" is busy`);
@@ -108,6 +118,10 @@ export class FakeStorage implements StorageDriver {
 
   async isBusy(name: string): Promise<boolean> {
     return this.busy.has(name);
+  }
+
+  async list(): Promise<string[]> {
+    return [...this.datasets.keys()].sort();
   }
 
   async usage(): Promise<PoolUsage> {

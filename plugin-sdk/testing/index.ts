@@ -10,3 +10,5 @@ export { MemoryStateStore, FakeNetns, FakeDockerd, FakePortProxy, FakeWorkload }
 export { runStateConformance, sampleInstance } from './state-conformance.js';
 export type { StateConformanceRaw } from './state-conformance.js';
 export { buildBusyboxImage, runTestContainer, busyboxArchive, testContainerScript } from './images.js';
+export { runStorageConformance, STORAGE_CASES } from './storage-conformance.js';
+export type { StorageHarness, MakeStorageHarness, StorageCase, StorageConformanceOptions } from './storage-conformance.js';

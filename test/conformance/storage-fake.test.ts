@@ -28,12 +28,4 @@ function fakeHarness(capacityBytes = 16 * MiB): StorageHarness {
   };
 }
 
-const SDK_GAP = 'FakeStorage (plugin-sdk/testing/fake-storage.ts) does not implement this yet';
-
-await runStorageConformance(t, 'fake', async () => fakeHarness(), {
-  todo: {
-    'bad-names': `${SDK_GAP}: it accepts any instance name`,
-    labels: `${SDK_GAP}: it accepts any snapshot label`,
-    'pool-full': `${SDK_GAP}: create() never checks capacity`,
-  },
-});
+await runStorageConformance(t, 'fake', async () => fakeHarness());

@@ -87,13 +87,19 @@ t.test('bad input: clear error, nothing changed', async (t) => {
 });
 
 t.test('subnet range exhausted and pool full: refused, nothing left behind', async (t) => {
-  const w = await fakeWorld({ settings: { network: { base_offset: '255.255.0.0' } }, storage: new FakeStorage(0) });
+  const w = await fakeWorld({ settings: { network: { base_offset: '255.255.0.0' } }, storage: new FakeStorage(1.5 * 1024 * 1024) });
   t.teardown(() => w.tk.close());
   const api = w.tk.kernel.instances;
   await api.create({ name: 'last' }).result;
   await t.rejects(api.create({ name: 'overflow' }).result, { code: 'DS_ERR_SUBNET_EXHAUSTED', message: /subnet index 1 overflows past 255\.255/ });
   t.same((await api.list()).map((i) => i.name), ['last']);
-  t.throws(() => w.storage.writeFile('last', 'big', 'x'), { code: 'DS_ERR_POOL_FULL' });
+  t.throws(() => w.storage.writeFile('last', 'big', 'x'.repeat(2 * 1024 * 1024)), { code: 'DS_ERR_POOL_FULL' });
+  w.storage.writeFile('last', 'data', 'x'.repeat(1024 * 1024));
+  await t.rejects(api.create({ name: 'more', workload: undefined }).result, { code: 'DS_ERR_SUBNET_EXHAUSTED' }, 'the subnet check comes first');
+  await w.tk.kernel.instances.delete('last').result;
+  w.storage.datasets.set('filler', { files: new Map([['f', 'x'.repeat(1024 * 1024)]]), snapshots: [] });
+  await t.rejects(api.create({ name: 'nospace' }).result, { code: 'DS_ERR_POOL_FULL' });
+  t.same(await api.list(), [], 'a create on a full pool leaves nothing behind');
 });
 
 t.test('faults during create roll everything back', async (t) => {
