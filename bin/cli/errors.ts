@@ -10,6 +10,7 @@ interface OclifLike {
   message?: string;
   code?: string;
   parse?: unknown;
+  args?: Array<{ name?: unknown }>;
   oclif?: { exit?: number };
 }
 
@@ -29,14 +30,25 @@ export function unknownCommandOf(err: unknown): string | undefined {
   return m ? m[1]!.replaceAll(':', ' ') : undefined;
 }
 
-/** Any error as a DsError: parse errors and unknown commands are DS_ERR_INVALID_INPUT (usage). */
+/** oclif's parse errors in one line (`Error: …` stays a single line). */
+function parseMessage(e: OclifLike, message: string): string {
+  if (Array.isArray(e.args) && /^Missing/.test(message)) {
+    const names = e.args.map((a) => `<${String(a.name)}>`).join(' ');
+    return `missing required argument${e.args.length === 1 ? '' : 's'} ${names} (see --help)`;
+  }
+  const lines = message.replace(/\nSee more help with --help$/, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return `${lines.join('; ')} (see --help)`;
+}
+
+/** Any error as a DsError: oclif's parse errors and unknown commands are DS_ERR_INVALID_INPUT (usage). */
 export function toCliError(err: unknown): DsError {
   if (isDsError(err)) return err;
   const e = (err ?? {}) as OclifLike;
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
   const unknown = unknownCommandOf(err);
   if (unknown !== undefined) return new DsError('DS_ERR_INVALID_INPUT', `command "${unknown}" not found`, { details: { command: unknown } });
-  if (e.parse !== undefined) return new DsError('DS_ERR_INVALID_INPUT', message.replace(/\nSee more help with --help$/, ' (see --help)'));
+  // oclif's own errors (parser, help) are usage errors; dockersnap code throws DsErrors.
+  if (e.parse !== undefined || e.oclif !== undefined) return new DsError('DS_ERR_INVALID_INPUT', parseMessage(e, message));
   return new DsError('DS_ERR_INTERNAL', message, { cause: err });
 }
 

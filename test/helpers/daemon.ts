@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './fixtures.js';
+
+/** The built executable the tests run (npm run build first; npm test does). */
+export const BIN = join(ROOT, 'bin', 'dockersnap.js');
+
+/** Throws a clear message when the CLI has not been built. */
+export function requireBuild(): void {
+  if (!existsSync(join(ROOT, 'dist', 'bin', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests (npm test does)');
+}
+
+/** The test runner's environment without any DOCKERSNAP_* variable, plus `extra`. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DOCKERSNAP_')));
+  return { ...env, ...extra };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dockersnap <args>` in its own process and collects its output. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Polls `probe` every 50 ms until it returns a value, or fails after `deadlineMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined, deadlineMs = 30_000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A port on 127.0.0.1 nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A `dockersnap serve` process started by a test. */
+export interface Daemon {
+  url: string;
+  pid: number;
+  /** Everything it wrote so far (JSON log lines, stderr). */
+  output(): string;
+  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`); resolves to the exit code. Idempotent. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/**
+ * Starts `dockersnap serve --config <path>` and waits until it logs the URL it listens on (so a
+ * config with `api.listen: 127.0.0.1:0` gets a free port without a race).
+ */
+export async function startDaemon(configPath: string, env: NodeJS.ProcessEnv): Promise<Daemon> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  let stopping: Promise<number | null> | undefined;
+  const stop = (graceMs = 15_000) =>
+    (stopping ??= (async () => {
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    })());
+  try {
+    const url = await waitFor('the daemon to listen', () => {
+      if (exitCode !== undefined) throw new Error(`dockersnap serve exited with ${exitCode}:\n${output}`);
+      return /"url":"(http:\/\/[^"]+)".*"msg":"dockersnap daemon listening"/.exec(output)?.[1];
+    });
+    return { url, pid: child.pid!, output: () => output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
