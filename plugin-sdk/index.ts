@@ -27,3 +27,4 @@ export { linkAddresses } from '../kernel/subnet.js';
 export type { LinkAddresses } from '../kernel/subnet.js';
 export { parseGoDuration, parseDurationMs } from '../kernel/config/duration.js';
 export { validateInstanceName, validateSnapshotLabel, INSTANCE_NAME_PATTERN, SNAPSHOT_LABEL_PATTERN } from '../kernel/names.js';
+export * from './host/index.js';

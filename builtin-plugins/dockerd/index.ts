@@ -1,7 +1,5 @@
-import { SkipPlugin, definePlugin, dockerdCapability } from '../../plugin-sdk/index.js';
-import { parseDurationMs } from '../../plugin-sdk/index.js';
+import { SkipPlugin, definePlugin, dockerdCapability, missingTool, parseDurationMs } from '../../plugin-sdk/index.js';
 import { HostDockerd } from './host-dockerd.js';
-import { missingTool } from './host-tools.js';
 
 const PLUGIN_NAME = 'dockerd';
 

@@ -2,8 +2,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSyn
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Exec, Logger } from '../../plugin-sdk/index.js';
-import { mountsBelow, readMountinfo, selfBindsAt } from './mountinfo.js';
+import { mountsBelow, readMounts, selfBindsAt, type Exec, type Logger } from '../../plugin-sdk/index.js';
 import { findProcesses, signal, waitForExit } from './proc.js';
 
 /** What is left of one instance's dockerd once the daemon itself is gone. */
@@ -142,8 +141,8 @@ async function removeCgroups(name: string, options: SweepOptions): Promise<void>
 }
 
 /** Mounts the sweep owns: all below the exec-root; below the data root all but storage ones; dockerd's self-binds of the data root. */
-function ownedMounts(target: SweepTarget, preserve: readonly string[]): string[] {
-  const entries = readMountinfo();
+async function ownedMounts(target: SweepTarget, preserve: readonly string[]): Promise<string[]> {
+  const entries = await readMounts();
   const below = [
     ...mountsBelow(entries, target.execRoot),
     ...(target.dataRoot ? mountsBelow(entries, target.dataRoot).filter((m) => !preserve.includes(m.fsType)) : []),
@@ -154,7 +153,7 @@ function ownedMounts(target: SweepTarget, preserve: readonly string[]): string[]
 async function unmountLeftovers(target: SweepTarget, options: SweepOptions): Promise<string[]> {
   const done: string[] = [];
   for (let i = 0; i < 1000; i++) {
-    const next = ownedMounts(target, options.preserveFsTypes)[0];
+    const next = (await ownedMounts(target, options.preserveFsTypes))[0];
     if (next === undefined) break;
     const plain = await options.exec('umount', [next], { reject: false });
     if (plain.exitCode !== 0) {
@@ -180,7 +179,7 @@ export async function sweepInstance(target: SweepTarget, options: SweepOptions):
   await removeCgroups(target.cgroupName, options);
   await rm(target.socket, { force: true }).catch(() => undefined);
   await rm(target.pidFile, { force: true }).catch(() => undefined);
-  const mounts = ownedMounts(target, options.preserveFsTypes);
+  const mounts = await ownedMounts(target, options.preserveFsTypes);
   if (!mounts.some((m) => m === target.execRoot || m.startsWith(`${target.execRoot}/`))) {
     await rm(target.execRoot, { recursive: true, force: true }).catch((err: unknown) => options.log.warn({ err: String(err) }, 'cannot remove the exec-root'));
   }

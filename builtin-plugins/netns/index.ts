@@ -1,6 +1,5 @@
-import { SkipPlugin, definePlugin, netnsCapability } from '../../plugin-sdk/index.js';
+import { SkipPlugin, definePlugin, missingTool, netnsCapability } from '../../plugin-sdk/index.js';
 import { HostNetns } from './host-netns.js';
-import { missingTool } from './host-tools.js';
 
 const PLUGIN_NAME = 'netns';
 

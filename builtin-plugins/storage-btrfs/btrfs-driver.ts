@@ -1,13 +1,24 @@
 import { mkdir, readdir, realpath, rmdir, stat, statfs } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { DsError, type DatasetInfo, type Exec, type Logger, type PoolUsage, type StorageDriver } from '../../plugin-sdk/index.js';
+import {
+  DsError,
+  INSTANCE_NAME_PATTERN,
+  memoInit,
+  mountOf,
+  pathHolders,
+  readMounts,
+  validateInstanceName,
+  validateSnapshotLabel,
+  type DatasetInfo,
+  type Exec,
+  type Logger,
+  type PoolUsage,
+  type StorageDriver,
+} from '../../plugin-sdk/index.js';
 import { btrfsError } from './btrfs-errors.js';
 import { byCreation, deleteSubvolumes, dependentsOf, listSubvolumes, type SubvolumeEntry } from './btrfs-subvolumes.js';
-import { pathHolders } from './busy.js';
 import type { BtrfsDriverOptions } from './config.js';
 import { assertOnBtrfs, ensureLoopPool, teardownLoopPool, type LoopPool } from './loop-pool.js';
-import { mountOf, readMounts } from './mountinfo.js';
-import { INSTANCE_NAME, checkInstanceName, checkSnapshotLabel } from './naming.js';
 import { recoverInterruptedReverts, swapInSnapshot } from './revert-swap.js';
 
 /** create/clone refuse below this much free space: a Docker data-root on a full pool only fails later, worse. */
@@ -42,7 +53,7 @@ export class BtrfsDriver implements StorageDriver {
   private realRoot: string;
   /** The pool root's path relative to the filesystem's top-level subvolume ('' for a whole-fs mount). */
   private relRoot: string | undefined;
-  private initialized: Promise<void> | undefined;
+  private readonly initialization = memoInit(() => this.prepare());
 
   constructor(
     private readonly options: BtrfsDriverOptions,
@@ -61,16 +72,11 @@ export class BtrfsDriver implements StorageDriver {
    * interrupted reverts. Idempotent. Every other async method runs it first if nobody has.
    */
   async init(): Promise<void> {
-    const run = this.prepare();
-    this.initialized = run;
-    await run.catch((err: unknown) => {
-      if (this.initialized === run) this.initialized = undefined;
-      throw err;
-    });
+    await this.initialization.run();
   }
 
   private ready(): Promise<void> {
-    return this.initialized ?? this.init();
+    return this.initialization.ready();
   }
 
   private async prepare(): Promise<void> {
@@ -107,8 +113,9 @@ export class BtrfsDriver implements StorageDriver {
     await teardownLoopPool(this.deps.exec, this.pool, options);
   }
 
+  /** @throws DS_ERR_INVALID_NAME: re-checked although the kernel checked it, because the name becomes a path. */
   describe(name: string): DatasetInfo {
-    const path = join(this.root, 'instances', checkInstanceName(name));
+    const path = join(this.root, 'instances', validateInstanceName(name));
     return { dataset: path, mountpoint: path };
   }
 
@@ -135,7 +142,7 @@ export class BtrfsDriver implements StorageDriver {
   async list(): Promise<string[]> {
     await this.ready();
     const entries = await readdir(join(this.root, 'instances'));
-    const names = entries.filter((e) => INSTANCE_NAME.test(e));
+    const names = entries.filter((e) => INSTANCE_NAME_PATTERN.test(e));
     const present = await Promise.all(names.map(async (n) => ((await this.isSubvolume(join(this.root, 'instances', n))) ? n : undefined)));
     return present.filter((n): n is string => n !== undefined).sort();
   }
@@ -147,7 +154,7 @@ export class BtrfsDriver implements StorageDriver {
   }
 
   private async requireSnapshot(name: string, label: string): Promise<string> {
-    const path = this.snapshotPath(name, checkSnapshotLabel(label));
+    const path = this.snapshotPath(name, validateSnapshotLabel(label));
     if (!(await this.isSubvolume(path))) throw new DsError('DS_ERR_NOT_FOUND', `snapshot "${label}" not found for instance "${name}"`, { details: { name, label } });
     return path;
   }
@@ -178,7 +185,7 @@ export class BtrfsDriver implements StorageDriver {
   /** @throws DS_ERR_NOT_FOUND (no instance), DS_ERR_EXISTS (label used), DS_ERR_INVALID_INPUT (bad label). */
   async snapshot(name: string, label: string): Promise<void> {
     await this.ready();
-    checkSnapshotLabel(label);
+    validateSnapshotLabel(label);
     const source = await this.requireInstance(name);
     const target = this.snapshotPath(name, label);
     if (await this.isSubvolume(target)) throw new DsError('DS_ERR_EXISTS', `snapshot "${label}" already exists for instance "${name}"`, { details: { name, label } });
@@ -239,7 +246,7 @@ export class BtrfsDriver implements StorageDriver {
   /** @throws DS_ERR_NOT_FOUND (no such snapshot), DS_ERR_EXISTS (target exists), DS_ERR_POOL_FULL. */
   async clone(source: string, label: string, target: string): Promise<DatasetInfo> {
     await this.ready();
-    checkInstanceName(source);
+    validateInstanceName(source);
     const info = this.describe(target);
     const snap = await this.requireSnapshot(source, label);
     if (await this.exists(target)) throw new DsError('DS_ERR_EXISTS', `dataset for instance "${target}" already exists`, { details: { name: target } });
@@ -251,7 +258,7 @@ export class BtrfsDriver implements StorageDriver {
   /** Idempotent for a missing label. @throws DS_ERR_NOT_FOUND (no instance), DS_ERR_CONFLICT (a clone depends on it). */
   async destroySnapshot(name: string, label: string): Promise<void> {
     await this.ready();
-    checkSnapshotLabel(label);
+    validateSnapshotLabel(label);
     await this.requireInstance(name);
     const path = this.snapshotPath(name, label);
     if (!(await this.isSubvolume(path))) return;

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import type { DockersnapConfig } from '../../plugin-sdk/index.js';
-import { parseSize } from './naming.js';
+import { parseSize, type DockersnapConfig } from '../../plugin-sdk/index.js';
 
 /** The `btrfs:` config section (or `plugins.config.storage-btrfs`). */
 export interface BtrfsConfig {

@@ -1,9 +1,7 @@
-import { constants } from 'node:fs';
-import { mkdir, open, rm, statfs } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { DsError, type Exec } from '../../plugin-sdk/index.js';
+import { mkdir, rm, statfs } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DsError, createSparseFile, readMounts, type Exec, type MountEntry } from '../../plugin-sdk/index.js';
 import { btrfsError } from './btrfs-errors.js';
-import { readMounts, type MountEntry } from './mountinfo.js';
 
 /** statfs(2) f_type of btrfs. */
 export const BTRFS_MAGIC = 0x9123683e;
@@ -34,13 +32,7 @@ export async function assertOnBtrfs(dir: string): Promise<void> {
 
 /** Creates the image (sparse) and formats it; removes it again when mkfs fails. */
 async function createImage(exec: Exec, pool: LoopPool): Promise<void> {
-  await mkdir(dirname(pool.file), { recursive: true });
-  const handle = await open(pool.file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  try {
-    await handle.truncate(pool.sizeBytes);
-  } finally {
-    await handle.close();
-  }
+  await createSparseFile(pool.file, pool.sizeBytes);
   try {
     await exec('mkfs.btrfs', ['-q', '-L', 'dockersnap', pool.file]);
   } catch (err) {
@@ -57,7 +49,7 @@ async function createImage(exec: Exec, pool: LoopPool): Promise<void> {
 export async function ensureLoopPool(exec: Exec, pool: LoopPool): Promise<void> {
   const current = await mountAt(pool.mountpoint);
   if (current) {
-    if (current.fstype !== 'btrfs') throw new DsError('DS_ERR_STORAGE', `${pool.mountpoint} is already a ${current.fstype} mount, not btrfs`, { details: { mountpoint: pool.mountpoint } });
+    if (current.fsType !== 'btrfs') throw new DsError('DS_ERR_STORAGE', `${pool.mountpoint} is already a ${current.fsType} mount, not btrfs`, { details: { mountpoint: pool.mountpoint } });
     return;
   }
   try {

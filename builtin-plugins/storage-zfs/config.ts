@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseSize } from './naming.js';
+import { parseSize } from '../../plugin-sdk/index.js';
 
 /** The `zfs:` config section (the original's keys first), or `plugins.config.storage-zfs`. */
 export interface ZfsConfig {

@@ -1,9 +1,20 @@
 import { join } from 'node:path';
-import { DsError, isDsError, type DatasetInfo, type Exec, type Logger, type PoolUsage, type StorageDriver } from '../../plugin-sdk/index.js';
-import { pathHolders } from './busy.js';
+import {
+  DsError,
+  INSTANCE_NAME_PATTERN,
+  isDsError,
+  memoInit,
+  pathHolders,
+  validateInstanceName,
+  validateSnapshotLabel,
+  type DatasetInfo,
+  type Exec,
+  type Logger,
+  type MountEntry,
+  type PoolUsage,
+  type StorageDriver,
+} from '../../plugin-sdk/index.js';
 import type { ZfsDriverOptions } from './config.js';
-import type { MountEntry } from './mountinfo.js';
-import { INSTANCE_NAME, checkInstanceName, checkSnapshotLabel } from './naming.js';
 import { datasetExists, ensureMounted, ensureParent, ensurePool, ensureZfsAnswers } from './zfs-pool.js';
 import { isMissing, zfsError, zfsErrorText } from './zfs-errors.js';
 
@@ -28,7 +39,7 @@ export class ZfsDriver implements StorageDriver {
   readonly parent: string;
   private parentMountpoint: string;
   private readonly mountpoints = new Map<string, string>();
-  private initialized: Promise<void> | undefined;
+  private readonly initialization = memoInit(() => this.prepare());
 
   constructor(
     private readonly options: ZfsDriverOptions,
@@ -44,16 +55,11 @@ export class ZfsDriver implements StorageDriver {
    * parent dataset. Idempotent. Every other async method runs it first if nobody has.
    */
   async init(): Promise<void> {
-    const run = this.prepare();
-    this.initialized = run;
-    await run.catch((err: unknown) => {
-      if (this.initialized === run) this.initialized = undefined;
-      throw err;
-    });
+    await this.initialization.run();
   }
 
   private ready(): Promise<void> {
-    return this.initialized ?? this.init();
+    return this.initialization.ready();
   }
 
   private async prepare(): Promise<void> {
@@ -78,8 +84,9 @@ export class ZfsDriver implements StorageDriver {
     return value;
   }
 
+  /** @throws DS_ERR_INVALID_NAME: re-checked although the kernel checked it, because the name becomes a dataset. */
   private dataset(name: string): string {
-    return `${this.parent}/${checkInstanceName(name)}`;
+    return `${this.parent}/${validateInstanceName(name)}`;
   }
 
   describe(name: string): DatasetInfo {
@@ -102,7 +109,7 @@ export class ZfsDriver implements StorageDriver {
     await this.ready();
     const out = await this.zfs('listing instances', ['list', '-H', '-o', 'name', '-t', 'filesystem', '-d', '1', this.parent]);
     const prefix = `${this.parent}/`;
-    return out.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)).filter((n) => INSTANCE_NAME.test(n)).sort();
+    return out.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)).filter((n) => INSTANCE_NAME_PATTERN.test(n)).sort();
   }
 
   /** @throws DS_ERR_EXISTS, DS_ERR_POOL_FULL, DS_ERR_INVALID_NAME. */
@@ -115,7 +122,7 @@ export class ZfsDriver implements StorageDriver {
   /** Recursive snapshot. @throws DS_ERR_NOT_FOUND, DS_ERR_EXISTS, DS_ERR_INVALID_INPUT, DS_ERR_POOL_FULL. */
   async snapshot(name: string, label: string): Promise<void> {
     await this.ready();
-    checkSnapshotLabel(label);
+    validateSnapshotLabel(label);
     await this.zfs(`snapshot ${name}@${label}`, ['snapshot', '-r', `${this.dataset(name)}@${label}`]);
   }
 
@@ -142,7 +149,7 @@ export class ZfsDriver implements StorageDriver {
   /** `zfs rollback -r`: returns the newer labels it destroys (oldest first), computed before. */
   async revert(name: string, label: string): Promise<string[]> {
     await this.ready();
-    checkSnapshotLabel(label);
+    validateSnapshotLabel(label);
     const labels = await this.listSnapshots(name);
     const i = labels.indexOf(label);
     if (i < 0) throw new DsError('DS_ERR_NOT_FOUND', `snapshot "${label}" not found for instance "${name}"`, { details: { name, label } });
@@ -155,7 +162,7 @@ export class ZfsDriver implements StorageDriver {
   /** @throws DS_ERR_NOT_FOUND (no such snapshot), DS_ERR_EXISTS (target exists), DS_ERR_POOL_FULL. */
   async clone(source: string, label: string, target: string): Promise<DatasetInfo> {
     await this.ready();
-    checkSnapshotLabel(label);
+    validateSnapshotLabel(label);
     const snap = `${this.dataset(source)}@${label}`;
     if (!(await datasetExists(this.deps.exec, snap))) throw new DsError('DS_ERR_NOT_FOUND', `snapshot "${label}" not found for instance "${source}"`, { details: { name: source, label } });
     await this.zfs(`cloning ${snap} to ${target}`, ['clone', snap, this.dataset(target)]);
@@ -165,7 +172,7 @@ export class ZfsDriver implements StorageDriver {
   /** Idempotent for a missing label. @throws DS_ERR_NOT_FOUND (no instance), DS_ERR_CONFLICT (a clone depends on it). */
   async destroySnapshot(name: string, label: string): Promise<void> {
     await this.ready();
-    checkSnapshotLabel(label);
+    validateSnapshotLabel(label);
     if (!(await this.exists(name))) throw new DsError('DS_ERR_NOT_FOUND', `dataset for instance "${name}" does not exist`, { details: { name } });
     try {
       await this.deps.exec('zfs', ['destroy', `${this.dataset(name)}@${label}`]);
@@ -178,7 +185,7 @@ export class ZfsDriver implements StorageDriver {
   private async holders(name: string, limit?: number): Promise<string[]> {
     const ds = this.dataset(name);
     const mountpoint = this.describe(name).mountpoint;
-    const own = (m: MountEntry): boolean => m.mountPoint === mountpoint || ((m.fstype === 'zfs' || m.fstype === 'fuse.zfs') && (m.source.startsWith(`${ds}/`) || m.source.startsWith(`${ds}@`)));
+    const own = (m: MountEntry): boolean => m.mountPoint === mountpoint || ((m.fsType === 'zfs' || m.fsType === 'fuse.zfs') && (m.source.startsWith(`${ds}/`) || m.source.startsWith(`${ds}@`)));
     return pathHolders(mountpoint, { ignoreMount: own, ...(limit ? { limit } : {}) });
   }
 

@@ -1,8 +1,7 @@
-import { constants, existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DsError, type Exec, type Logger } from '../../plugin-sdk/index.js';
-import { readMounts } from './mountinfo.js';
+import { DsError, createSparseFile, readMounts, type Exec, type Logger } from '../../plugin-sdk/index.js';
 import type { ZfsDriverOptions } from './config.js';
 import { isMissing, zfsError, zfsErrorText } from './zfs-errors.js';
 
@@ -26,7 +25,7 @@ export async function zfsFuseRunning(): Promise<boolean> {
 export async function onZfsFuse(willStart = false): Promise<boolean> {
   if (existsSync('/sys/module/zfs')) return false;
   if (willStart || (await zfsFuseRunning())) return true;
-  return (await readMounts()).some((m) => m.fstype === 'fuse.zfs');
+  return (await readMounts()).some((m) => m.fsType === 'fuse.zfs');
 }
 
 /** Asks ZFS for its pools; `ok: false` with the reason when no module or daemon answers. */
@@ -40,7 +39,7 @@ export async function zfsAnswers(exec: Exec): Promise<{ ok: boolean; reason: str
  * (lazily, deepest first) before a new daemon mounts it again. Only called with no daemon running.
  */
 async function clearStaleFuseMounts(exec: Exec, pool: string, log?: Logger): Promise<void> {
-  const stale = (await readMounts()).filter((m) => m.fstype === 'fuse.zfs' && (m.source === pool || m.source.startsWith(`${pool}/`)));
+  const stale = (await readMounts()).filter((m) => m.fsType === 'fuse.zfs' && (m.source === pool || m.source.startsWith(`${pool}/`)));
   stale.sort((a, b) => b.mountPoint.length - a.mountPoint.length);
   for (const m of stale) {
     log?.warn({ mountpoint: m.mountPoint }, 'unmounting a stale zfs-fuse mount');
@@ -86,13 +85,7 @@ export async function datasetExists(exec: Exec, dataset: string): Promise<boolea
 }
 
 async function createPoolFile(exec: Exec, opts: ZfsDriverOptions & { poolFile: string; poolSizeBytes: number }): Promise<void> {
-  await mkdir(dirname(opts.poolFile), { recursive: true });
-  const handle = await open(opts.poolFile, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  try {
-    await handle.truncate(opts.poolSizeBytes);
-  } finally {
-    await handle.close();
-  }
+  await createSparseFile(opts.poolFile, opts.poolSizeBytes);
   try {
     await exec('zpool', ['create', '-m', opts.mountpointRoot, opts.pool, opts.poolFile]);
   } catch (err) {

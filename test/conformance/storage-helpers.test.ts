@@ -1,53 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { DsError } from '../../kernel/errors.js';
 import { btrfsError } from '../../builtin-plugins/storage-btrfs/btrfs-errors.js';
 import { byCreation, parseSubvolumeList } from '../../builtin-plugins/storage-btrfs/btrfs-subvolumes.js';
 import { resolveBtrfsOptions } from '../../builtin-plugins/storage-btrfs/config.js';
-import { isUnder, mountOf, parseMountinfo } from '../../builtin-plugins/storage-btrfs/mountinfo.js';
-import { checkSnapshotLabel, parseSize } from '../../builtin-plugins/storage-btrfs/naming.js';
 import { resolveZfsOptions } from '../../builtin-plugins/storage-zfs/config.js';
 import { zfsError } from '../../builtin-plugins/storage-zfs/zfs-errors.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { validateSnapshotLabel } from '../../plugin-sdk/index.js';
 
-t.test('helpers shared by the two storage plugins stay identical', async (t) => {
-  for (const file of ['naming.ts', 'mountinfo.ts', 'busy.ts']) {
-    const read = (id: string): string => readFileSync(join(ROOT, 'builtin-plugins', id, file), 'utf8');
-    t.equal(read('storage-zfs'), read('storage-btrfs'), file);
-  }
-});
+// Sizes, mountinfo and holder scans are SDK host helpers: test/unit/host-helpers.test.ts.
 
-t.test('sizes', async (t) => {
-  t.equal(parseSize('20G'), 20 * 1024 ** 3);
-  t.equal(parseSize('128M'), 128 * 1024 ** 2);
-  t.equal(parseSize('1.5k'), 1536);
-  t.equal(parseSize('4096'), 4096);
-  t.equal(parseSize('2GiB'), 2 * 1024 ** 3);
-  for (const bad of ['', 'G', '-1G', '1X', '1 G B']) t.throws(() => parseSize(bad), { code: 'DS_ERR_CONFIG' }, JSON.stringify(bad));
-});
-
-t.test('labels', async (t) => {
-  t.equal(checkSnapshotLabel('v1.2:rc-1_x'), 'v1.2:rc-1_x');
-  t.throws(() => checkSnapshotLabel('../x'), { code: 'DS_ERR_INVALID_INPUT', message: /invalid snapshot label "\.\.\/x"/ });
-});
-
-t.test('mountinfo: escapes, longest match, isUnder', async (t) => {
-  const text = [
-    '22 1 0:21 / / rw - ext4 /dev/vda rw',
-    '47 22 0:43 /@data /srv/my\\040pool rw,relatime - btrfs /dev/loop0 rw,subvolid=256,subvol=/@data',
-    '48 47 0:44 / /srv/my\\040pool/instances/a/sub rw - tmpfs none rw',
-  ].join('\n');
-  const mounts = parseMountinfo(text);
-  t.same(mounts[1], { root: '/@data', mountPoint: '/srv/my pool', fstype: 'btrfs', source: '/dev/loop0' });
-  t.equal(mountOf(mounts, '/srv/my pool/instances/a')?.fstype, 'btrfs');
-  t.equal(mountOf(mounts, '/srv/my pool/instances/a/sub/x')?.fstype, 'tmpfs');
-  t.equal(mountOf(mounts, '/srv/other')?.fstype, 'ext4');
-  t.ok(isUnder('/a/b', '/a'));
-  t.ok(isUnder('/a', '/a'));
-  t.ok(isUnder('/a/..b', '/a'), 'a name starting with two dots is below');
-  t.notOk(isUnder('/ab', '/a'));
-  t.notOk(isUnder('/', '/a'));
+t.test('labels: the SDK check both drivers call', async (t) => {
+  t.equal(validateSnapshotLabel('v1.2:rc-1_x'), 'v1.2:rc-1_x');
+  t.throws(() => validateSnapshotLabel('../x'), { code: 'DS_ERR_INVALID_INPUT', message: /invalid snapshot label "\.\.\/x"/ });
 });
 
 t.test('btrfs subvolume list parsing and creation order', async (t) => {

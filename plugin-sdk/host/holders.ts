@@ -1,8 +1,7 @@
-// Shared by storage-btrfs and storage-zfs (kept byte-identical; see naming.ts).
 import { readdir, readlink } from 'node:fs/promises';
 import { isUnder, readMounts, type MountEntry } from './mountinfo.js';
 
-/** What a busy scan looks at below the dataset's directory. */
+/** What a holder scan ({@link pathHolders}) looks at below the directory. */
 export interface HolderScanOptions {
   /** Mounts that do not count (e.g. the dataset's own mount, ZFS child datasets). */
   ignoreMount?: (mount: MountEntry) => boolean;
@@ -10,6 +9,7 @@ export interface HolderScanOptions {
   limit?: number;
 }
 
+/** The `cwd`, `root` and `fd/<n>` links of a process; empty or partial when it exited or is not ours to inspect. */
 async function links(pid: string): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = [];
   const read = async (what: string): Promise<void> => {
@@ -62,16 +62,21 @@ async function mountHolders(dir: string, pids: readonly string[], options: Holde
       continue;
     }
     for (const m of mounts) {
-      if (isUnder(m.mountPoint, dir) && !options.ignoreMount?.(m)) found.add(`mount ${m.mountPoint} (${m.fstype} ${m.source})`);
+      if (isUnder(m.mountPoint, dir) && !options.ignoreMount?.(m)) found.add(`mount ${m.mountPoint} (${m.fsType} ${m.source})`);
     }
   }
   return [...found];
 }
 
 /**
- * Lists what holds `dir`: processes with an open file, working directory or root below it,
- * and mounts below it in any mount namespace. Empty means not busy. Processes the scan may
- * not inspect are skipped.
+ * Lists what holds `dir` — what makes unmounting or deleting it fail or pull the rug from
+ * under someone: mounts at or below it in any mount namespace (`mount <path> (<fstype>
+ * <source>)`, listed first), then processes with an open file, working directory or root
+ * below it (`pid <n> <what> <path>`). Empty means not busy. Called by storage drivers
+ * before destroy and for `isBusy`. Read-only and safe to repeat; processes the scan may not
+ * inspect are skipped, so an unprivileged caller can miss holders.
+ * @param dir a real path (symlinks resolved): it is compared with what `/proc` shows.
+ * @throws the fs error when `/proc` cannot be listed at all.
  */
 export async function pathHolders(dir: string, options: HolderScanOptions = {}): Promise<string[]> {
   const limit = options.limit ?? 20;

@@ -1,7 +1,7 @@
-// Pure parts of the dockerd plugin (no root needed): daemon.json, /proc matching, mountinfo, watcher policy.
+// Pure parts of the dockerd plugin (no root needed): daemon.json, /proc matching, container lists, watcher policy.
+// (Its mountinfo helpers are the SDK's: test/unit/host-helpers.test.ts.)
 import t from 'tap';
 import { buildDaemonJson, dockerdEnv, parseNameservers } from '../../builtin-plugins/dockerd/daemon-json.js';
-import { mountsBelow, parseMountinfo, selfBindsAt } from '../../builtin-plugins/dockerd/mountinfo.js';
 import { dockerdPaths } from '../../builtin-plugins/dockerd/paths.js';
 import { isDockerdFor } from '../../builtin-plugins/dockerd/proc.js';
 import { nameList } from '../../builtin-plugins/dockerd/containers.js';
@@ -53,22 +53,7 @@ t.test('isDockerdFor: only dockerd with exactly this config file', async (t) => 
   t.notOk(isDockerdFor([], file), 'a zombie has no argv');
 });
 
-t.test('mountinfo: below-dir order and self-bind detection', async (t) => {
-  const info = parseMountinfo([
-    '27 1 254:0 / / rw - ext4 /dev/vda rw',
-    '40 27 0:50 / /pool rw - zfs pool rw',
-    '41 40 0:51 / /pool/inst/demo rw - zfs pool/inst/demo rw',
-    '51 41 0:51 / /pool/inst/demo rw shared:3 - zfs pool/inst/demo rw',
-    '52 27 254:0 /tmp/root /tmp/root rw - ext4 /dev/vda rw',
-    '53 52 254:0 /tmp/root /tmp/root rw - ext4 /dev/vda rw',
-    '55 51 0:60 / /pool/inst/demo/overlay2/abc/merged rw - overlay overlay rw',
-    '56 41 0:61 / /pool/inst/demo/volumes/child rw - zfs pool/inst/demo/volumes rw',
-    '57 55 0:62 / /pool/inst/demo/overlay2/abc/merged/dev\\040x rw - tmpfs tmpfs rw',
-  ].join('\n'));
-  t.same(mountsBelow(info, '/pool/inst/demo').map((m) => m.mountPoint), ['/pool/inst/demo/overlay2/abc/merged/dev x', '/pool/inst/demo/overlay2/abc/merged', '/pool/inst/demo/volumes/child']);
-  t.same(selfBindsAt(info, '/pool/inst/demo').map((m) => m.id), [51], 'the dataset mount itself is not a self-bind, the bind on top is');
-  t.same(selfBindsAt(info, '/tmp/root').map((m) => m.id), [53, 52], 'stacked binds of a plain directory, topmost first');
-  t.same(selfBindsAt(info, '/pool'), []);
+t.test('nameList: a short list of names for messages', async (t) => {
   t.equal(nameList(['a', 'b', 'c'], 2), 'a, b and 1 more');
 });
 

@@ -1,0 +1,14 @@
+/**
+ * Host helpers shared by the builtin plugins: /proc mountinfo, holder scans, tool lookup,
+ * sizes, sparse pool files, memoised initialisation. Linux only; none of them runs a command.
+ * @packageDocumentation
+ */
+export { parseMountinfo, readMounts, isUnder, mountOf, mountsBelow, selfBindsAt } from './mountinfo.js';
+export type { MountEntry } from './mountinfo.js';
+export { pathHolders } from './holders.js';
+export type { HolderScanOptions } from './holders.js';
+export { missingTool } from './tools.js';
+export { parseSize } from './size.js';
+export { createSparseFile } from './sparse-file.js';
+export { memoInit } from './memo-init.js';
+export type { MemoInit } from './memo-init.js';
