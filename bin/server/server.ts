@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DockersnapConfig } from '../../kernel/config/types.js';
+import { DsError, errorMessage } from '../../kernel/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Logger } from '../../plugin-sdk/logger.js';
 import { bearerAuth } from './auth.js';
@@ -61,12 +62,19 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
 /**
  * Creates the server and listens on `settings.api.listen` (default `127.0.0.1:9847`).
- * @throws DsError DS_ERR_CONFIG for a malformed listen address; the listen error (EADDRINUSE …) as is.
+ * @throws DsError DS_ERR_CONFIG for a malformed listen address or one that cannot be bound (in use, not local, no permission).
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { host, port } = parseListen(options.settings.api.listen);
   const app = createServer(options);
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw err;
+    throw new DsError('DS_ERR_CONFIG', `cannot listen on api.listen ${options.settings.api.listen}: ${errorMessage(err)}`, { details: { key: 'api.listen', errno: code }, cause: err });
+  }
   const addr = app.server.address();
   const realPort = typeof addr === 'object' && addr !== null ? addr.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
