@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Test } from 'tap';
 import { BtrfsDriver } from '../../builtin-plugins/storage-btrfs/btrfs-driver.js';
-import { readMounts } from '../../builtin-plugins/storage-btrfs/mountinfo.js';
+import { readMounts } from '../../plugin-sdk/index.js';
 import { ZfsDriver } from '../../builtin-plugins/storage-zfs/zfs-driver.js';
 import { zfsAnswers, zfsFuseRunning } from '../../builtin-plugins/storage-zfs/zfs-pool.js';
 import { createExec } from '../../kernel/exec.js';
