@@ -5,12 +5,13 @@ import { DsError, type DockerdInfo, type DockerdSpec, type DockerdSupervisor, ty
 import { stopRunningContainers } from './containers.js';
 import { configuredDataRoot, prepareStart } from './daemon-files.js';
 import { dockerdEnv } from './daemon-json.js';
-import { pingOk } from './docker-client.js';
+import { dockerClient, pingOk } from './docker-client.js';
 import { launchDockerd } from './launcher.js';
 import { cgroupParent, dockerdPaths, type DockerdPaths } from './paths.js';
 import { findProcesses, isDockerdFor, killGroup, pidAlive, readArgv, readPidFile, signal, waitForExit } from './proc.js';
 import { fileSize, logTail, waitUntilReady } from './readiness.js';
 import { KeyedLock } from './keyed-lock.js';
+import { recordRunning, restoreRunning } from './running-set.js';
 import { SpecStore } from './spec-store.js';
 import { isShimIn, netnsIdOf, netnsIdOfPath, sweepInstance, type SweepTarget } from './sweep.js';
 import { DockerdWatcher, type WatchPolicy, type WatchStatus } from './watcher.js';
@@ -121,6 +122,8 @@ export class HostDockerd implements DockerdSupervisor {
       const info = await this.launch(spec);
       await this.store?.save(spec);
       this.watcher?.watch(spec.instance);
+      const restored = await restoreRunning(info.socket, spec.dataRoot, this.log.child({ instance: spec.instance }));
+      if (restored.length > 0) this.log.info({ instance: spec.instance, containers: restored.length }, 'restarted the containers that ran before the stop');
       return info;
     });
   }
@@ -263,6 +266,11 @@ export class HostDockerd implements DockerdSupervisor {
     if (!(await pingOk(socket))) {
       this.log.warn({ instance }, 'dockerd API does not answer; its containers will be killed after it stops');
       return;
+    }
+    const dataRoot = this.specs.get(instance)?.dataRoot ?? (await configuredDataRoot(this.paths(instance).configFile));
+    if (dataRoot) {
+      const running = await (await dockerClient(socket, 30_000)).listContainers();
+      await recordRunning(dataRoot, running.map((c) => c.Id));
     }
     await stopRunningContainers(socket, timeoutSec, progress, this.log.child({ instance })).catch((err: unknown) => this.log.warn({ instance, err: message(err) }, 'stopping containers failed'));
   }

@@ -1,5 +1,6 @@
 import { SkipPlugin, definePlugin, dockerdCapability, missingTool, parseDurationMs } from '../../plugin-sdk/index.js';
 import { HostDockerd } from './host-dockerd.js';
+import { clearPublishedPorts } from './clone-ports.js';
 
 const PLUGIN_NAME = 'dockerd';
 
@@ -68,6 +69,12 @@ export default definePlugin<DockerdConfig>({
       },
     });
     ctx.provide(dockerdCapability, supervisor);
+    // A clone's data root is a copy of its source's: clear the copied host ports before its dockerd starts.
+    ctx.hooks.storageReady.tap({ name: 'clone-ports' }, async (c) => {
+      if (c.op !== 'clone') return;
+      const changed = await clearPublishedPorts(c.dataset.mountpoint);
+      if (changed.length > 0) ctx.log.info({ instance: c.instance, containers: changed.length }, 'cleared published host ports in the clone');
+    });
     ctx.onClose(() => supervisor.close());
     await supervisor.adoptRunning();
   },
