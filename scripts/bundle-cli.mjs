@@ -17,6 +17,20 @@ try {
   console.log('bundle-cli: esbuild is not installed; the CLI runs from the plain modules (slower start-up)');
   process.exit(0);
 }
+// oclif code paths the CLI never takes: tinyglobby serves the `pattern` command strategy (we use
+// `explicit`), minimatch matches core/dev plugins from package.json (the CLI passes its plugins
+// in). Stubbing them saves their start-up cost; reaching one anyway fails loudly.
+const unusedDeps = {
+  name: 'unused-oclif-deps',
+  setup(build) {
+    build.onResolve({ filter: /^(tinyglobby|minimatch)$/ }, (args) => ({ path: args.path, namespace: 'ds-unused' }));
+    build.onLoad({ filter: /.*/, namespace: 'ds-unused' }, (args) => ({
+      loader: 'js',
+      contents: `const unused = () => { throw new Error(${JSON.stringify(`${args.path} is not bundled into the dockersnap CLI (see scripts/bundle-cli.mjs)`)}); };
+module.exports = { glob: unused, minimatch: unused };`,
+    }));
+  },
+};
 await esbuild.build({
   entryPoints: [entry],
   outfile: join(root, 'dist/bin/cli/bundle.mjs'),
@@ -30,6 +44,7 @@ await esbuild.build({
   logLevel: 'warning',
   // typescript/ts-node: oclif's optional auto-transpile, which the CLI switches off.
   external: ['typescript', 'ts-node', '../server/*'],
+  plugins: [unusedDeps],
   // Bundled CommonJS (oclif) calls require(); ESM output needs one.
   banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
 });
