@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as Args from '@oclif/core/args';
@@ -53,6 +53,20 @@ async function pruneOtherVersions(cacheDir: string, pluginId: string, keep: stri
 }
 
 /**
+ * The CLI imports code from the cache dir, whose default is a predictable path in the shared
+ * temp dir: it must be a real directory owned by us and writable by nobody else, or another
+ * local user could plant code in it before we do.
+ * @throws DsError DS_ERR_PLUGIN_LOAD naming the directory.
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  const uid = process.getuid?.();
+  if (st.isDirectory() && !st.isSymbolicLink() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0) return;
+  throw new DsError('DS_ERR_PLUGIN_LOAD', `refusing to load plugin commands from ${dir}: it must be a directory owned by you and writable only by you (fix it, or set DOCKERSNAP_PLUGIN_CACHE)`, { details: { dir } });
+}
+
+/**
  * Imports a plugin command's module from a content-addressed copy of its plugin folder (so
  * `dockersnap/plugin-sdk` resolves, and an edited plugin is never half-stale), and checks
  * that its default export is `defineCommand({...})`.
@@ -62,6 +76,7 @@ export async function loadCommandDefinition(spec: PluginCommandSpec): Promise<Co
   const { fingerprintDir } = await import('../../kernel/plugins/discovery.js');
   const { stagePluginCopy } = await import('../../kernel/plugins/loader.js');
   const where = join(spec.dir, spec.file);
+  await ensurePrivateDir(spec.cacheDir);
   let mod: { default?: unknown };
   try {
     const candidate = { dir: spec.dir, source: 'dir' as const, folder: spec.pluginId, manifest: spec.manifest, fingerprint: await fingerprintDir(spec.dir) };

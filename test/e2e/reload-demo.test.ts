@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, closedPort, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
@@ -133,6 +133,36 @@ t.test('bad input and an unreachable daemon fail with a code', async (t) => {
   t.equal(version.code, 0, 'version always exits 0');
   t.match(version.stdout, /^CLI: {4}v\d+\.\d+\.\d+\+dev\nDaemon: unreachable at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/);
   t.match((await cli('version')).stdout, new RegExp(`^Daemon: v\\d+\\.\\d+\\.\\d+\\+dev \\(${daemon.url}\\)$`, 'm'));
+});
+
+t.test('plugin commands come from manifests: lazy, core wins a clash, private cache only', async (t) => {
+  const dir2 = t.testdir({
+    lazy: {
+      'plugin.json': JSON.stringify({ id: 'lazy', version: '1.0.0', commands: { explode: { summary: 'Fails when imported', file: 'explode.js' } } }),
+      'index.js': "throw new Error('the daemon side is never imported by the CLI');\n",
+      'explode.js': "throw new Error('imported only to run');\n",
+    },
+    clash: {
+      'plugin.json': JSON.stringify({ id: 'clash', version: '1.0.0', commands: { version: { summary: 'shadowed', file: 'v.js' } } }),
+      'v.js': "throw new Error('never imported');\n",
+    },
+  });
+  const env2 = { ...env, DOCKERSNAP_PLUGIN_DIR: dir2, DOCKERSNAP_PLUGIN_CACHE: join(dir, 'cli-cache-2') };
+  const help = await runCli(['--help'], env2);
+  ok(t, help, '--help with a plugin whose code throws');
+  t.match(help.stdout, /explode\s+Fails when imported \(plugin lazy\)/, 'listed from the manifest alone');
+  t.match(help.stderr, /^Warning: plugin "clash" command "version" is shadowed by the core command of that name; ignoring it$/m);
+  const version = await runCli(['version'], env2);
+  ok(t, version, 'the core version command');
+  t.match(version.stdout, /^CLI: /);
+  const explode = await runCli(['explode'], env2);
+  t.equal(explode.code, 9, 'a plugin error');
+  t.match(explode.stderr, /plugin "lazy" command "explode" .* failed to load: imported only to run \[DS_ERR_PLUGIN_LOAD\]/);
+  const shared = join(dir, 'shared-cache');
+  mkdirSync(shared);
+  chmodSync(shared, 0o777);
+  const refused = await runCli(['explode'], { ...env2, DOCKERSNAP_PLUGIN_CACHE: shared });
+  t.match(refused.stderr, /refusing to load plugin commands from .*shared-cache.*\[DS_ERR_PLUGIN_LOAD\]/, 'a world-writable cache is refused');
 });
 
 t.test('serve stops gracefully on SIGTERM', async (t) => {
