@@ -28,3 +28,4 @@ export type { LinkAddresses } from '../kernel/subnet.js';
 export { parseGoDuration, parseDurationMs } from '../kernel/config/duration.js';
 export { validateInstanceName, validateSnapshotLabel, INSTANCE_NAME_PATTERN, SNAPSHOT_LABEL_PATTERN } from '../kernel/names.js';
 export * from './host/index.js';
+export { decodeState, serializeState, StateFieldError } from './state-document.js';

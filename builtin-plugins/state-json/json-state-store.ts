@@ -7,7 +7,7 @@ import { emptyState, type StateDocument } from '../../plugin-sdk/state-types.js'
 import { AsyncMutex } from './async-mutex.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { acquireFileLock } from './file-lock.js';
-import { decodeState, serializeState, StateFieldError } from './state-document.js';
+import { decodeState, serializeState, StateFieldError } from '../../plugin-sdk/index.js';
 
 /**
  * The original's `state.json`, made safe for two processes: every `update` holds an

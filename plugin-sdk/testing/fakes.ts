@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DsError } from '../../kernel/errors.js';
+import { DsError, errorMessage } from '../../kernel/errors.js';
+import { decodeState } from '../state-document.js';
 import { linkAddresses } from '../../kernel/subnet.js';
 import { emptyState, type StateDocument } from '../state-types.js';
 import type { StateStore } from '../capabilities/state.js';
@@ -8,24 +9,48 @@ import type { DockerdInfo, DockerdSpec, DockerdSupervisor, StopOptions } from '.
 import type { InstancePorts, PortProxy } from '../capabilities/port-proxy.js';
 import type { AccessResponse, HealthResponse, WorkloadDriver, WorkloadInput, WorkloadSchema } from '../capabilities/workload.js';
 
-/** In-memory StateStore: same semantics as state-json (copy on view, all-or-nothing update). */
+interface MemorySlot {
+  doc: StateDocument;
+  queue: Promise<unknown>;
+}
+
+const memorySlots = new Map<string, MemorySlot>();
+
+/**
+ * In-memory StateStore with the same semantics as state-json (copy on view, all-or-nothing,
+ * validated update). Stores built with the same `location` share one document, the way two
+ * JSON stores on one file do; without one, each store is private.
+ */
 export class MemoryStateStore implements StateStore {
-  readonly location = 'memory';
-  private doc: StateDocument = emptyState();
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly location: string;
+  private readonly slot: MemorySlot;
+
+  constructor(location?: string) {
+    this.location = location ?? 'memory';
+    const shared = location === undefined ? undefined : memorySlots.get(location);
+    this.slot = shared ?? { doc: emptyState(), queue: Promise.resolve() };
+    if (location !== undefined && !shared) memorySlots.set(location, this.slot);
+  }
 
   async view<R>(fn: (state: Readonly<StateDocument>) => R | Promise<R>): Promise<R> {
-    return fn(structuredClone(this.doc));
+    return fn(structuredClone(this.slot.doc));
   }
 
   update<R>(fn: (state: StateDocument) => R | Promise<R>): Promise<R> {
-    const run = this.queue.then(async () => {
-      const draft = structuredClone(this.doc);
+    const slot = this.slot;
+    const run = slot.queue.then(async () => {
+      const draft = structuredClone(slot.doc);
       const result = await fn(draft);
-      this.doc = draft;
-      return result;
+      let next: StateDocument;
+      try {
+        next = decodeState(structuredClone(draft));
+      } catch (err) {
+        throw new DsError('DS_ERR_INTERNAL', `refusing to keep an invalid state in memory: ${errorMessage(err)}`, { cause: err });
+      }
+      slot.doc = next;
+      return structuredClone(result);
     });
-    this.queue = run.catch(() => undefined);
+    slot.queue = run.catch(() => undefined);
     return run;
   }
 }

@@ -147,7 +147,7 @@ t.test('reconcile: interrupted create is rolled back, dead running instance rest
   w.dockerd.running.delete('crashed');
   w.dockerd.running.delete('lost');
   w.storage.datasets.delete('lost');
-  await w.state.update((s) => void (s.instances['halfway']!.operation = { kind: 'create', id: 'x', started_at: 'now' }));
+  await w.state.update((s) => void (s.instances['halfway']!.operation = { kind: 'create', id: 'x', started_at: '2026-01-01T00:00:00Z' }));
   const entries = await api.reconcile();
   const by = Object.fromEntries(entries.map((e) => [e.instance, e.outcome]));
   t.same(by, { alive: 'running', crashed: 'restarted', lost: 'error', halfway: 'removed' });

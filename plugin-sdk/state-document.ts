@@ -1,5 +1,5 @@
-import type { InstanceRecord, SnapshotInfo, StateDocument, StoredStatus } from '../../plugin-sdk/state-types.js';
-import { ZERO_TIME } from '../../plugin-sdk/state-types.js';
+import type { InstanceRecord, SnapshotInfo, StateDocument, StoredStatus } from './state-types.js';
+import { ZERO_TIME } from './state-types.js';
 
 /**
  * The codec of `state.json` (state-and-config §1.2–§1.3): turns whatever JSON the file holds
