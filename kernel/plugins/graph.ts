@@ -40,6 +40,14 @@ function findCycle(remaining: Map<string, GraphNode>): string[] | undefined {
   return undefined;
 }
 
+/** The same cycle always reads the same: rotated to start at its smallest id. */
+function canonical(cycle: string[]): string[] {
+  const ring = cycle.slice(0, -1);
+  const start = ring.indexOf([...ring].sort()[0]!);
+  const rotated = [...ring.slice(start), ...ring.slice(0, start)];
+  return [...rotated, rotated[0]!];
+}
+
 /**
  * Topological order (Kahn) of the plugin graph. Nodes in a cycle are reported with the
  * whole chain (`a → b → a`) and left out; the rest is still ordered.
@@ -51,7 +59,7 @@ export function orderGraph(nodes: readonly GraphNode[]): GraphResult {
   while (remaining.size > 0) {
     const ready = [...remaining.values()].filter((n) => n.deps.every((d) => !remaining.has(d))).map((n) => n.id);
     if (ready.length === 0) {
-      const cycle = findCycle(remaining)!;
+      const cycle = canonical(findCycle(remaining)!);
       const chain = cycle.join(' → ');
       for (const id of new Set(cycle)) {
         errors.set(id, new DsError('DS_ERR_PLUGIN_CYCLE', `plugin "${id}" is part of a dependency cycle: ${chain}; break it by removing one "after" or "requires" entry`, { details: { plugin: id, cycle } }));

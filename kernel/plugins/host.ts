@@ -181,7 +181,8 @@ export class PluginHost {
       const id = c.manifest?.id ?? c.folder;
       byId.set(id, [...(byId.get(id) ?? []), { candidate: c }]);
     }
-    const out = new Map<string, Loaded>();
+    const loaded = new Map<string, Loaded>();
+    const out = loaded;
     await Promise.all(
       [...byId].map(async ([id, list]) => {
         const c = list[0]!.candidate;
@@ -201,7 +202,8 @@ export class PluginHost {
         }
       }),
     );
-    return out;
+    // Imports finish in any order; set-up order must not depend on that.
+    return new Map([...loaded].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   private graphNodes(ready: Map<string, { def: AnyPluginDefinition }>, all: ReadonlySet<string>, failed: Map<string, PluginInstance>, loaded: Map<string, Loaded>): GraphNode[] {
