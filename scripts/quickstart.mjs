@@ -125,6 +125,7 @@ try {
     await run(kernel.instances.delete(`${name}-clone`));
     await run(kernel.instances.delete(name));
     info('instances deleted; the pool stays for your own instances');
+    if (pool.backend === 'btrfs') info(`(to remove it: umount ${settings.data_dir}/btrfs && rm ${settings.data_dir}/pool.img, unless btrfs: in the config says otherwise)`);
   }
 } finally {
   await kernel.close();

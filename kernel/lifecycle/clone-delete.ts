@@ -22,7 +22,7 @@ export async function cloneInstance(env: OpEnv, source: string, label: string, t
   const undo = new Rollback();
   undo.add('remove state row', () => removeRow(env, target));
   try {
-    const dataset = await env.op.step('zfs_clone', `Cloning ZFS dataset from ${src.dataset}@${label}...`, 'ZFS clone created', () => env.storage.clone(source, label, target));
+    const dataset = await env.op.step('zfs_clone', `Cloning ${env.storage.kind} dataset from ${src.dataset}@${label}...`, `${env.storage.kind} clone created`, () => env.storage.clone(source, label, target));
     undo.add('destroy dataset', () => env.storage.destroy(target));
     await env.op.step('patching_ports', 'Randomizing port bindings...', 'Port bindings patched', () => fire(env, 'storageReady', { ...baseContext(env, target, rec), dataset }));
     undo.add('stop runtime', () => stopRuntime(env, rec, 'delete'));
@@ -55,7 +55,7 @@ export async function deleteInstance(env: OpEnv, name: string): Promise<void> {
   }
   await stopRuntime(env, rec, 'delete');
   try {
-    await env.op.step('destroying_dataset', `Destroying ZFS dataset ${rec.dataset}...`, 'Dataset destroyed', () => env.storage.destroy(name));
+    await env.op.step('destroying_dataset', `Destroying ${env.storage.kind} dataset ${rec.dataset}...`, 'Dataset destroyed', () => env.storage.destroy(name));
   } catch (err) {
     await finishOperation(env, name, 'stopped');
     if (isDsError(err)) throw new DsError(err.code, `destroying dataset: ${err.message}`, { details: err.details, cause: err });

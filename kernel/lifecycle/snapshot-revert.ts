@@ -41,7 +41,7 @@ export async function snapshotInstance(env: OpEnv, name: string, label: string, 
   try {
     await fire(env, 'preSnapshot', ctx);
     await whileStopped(env, rec, 'snapshot', () =>
-      env.op.step('zfs_snapshot', `Creating "${label}"...`, 'ZFS op complete', () => env.storage.snapshot(name, label)),
+      env.op.step('zfs_snapshot', `Creating "${label}"...`, `${env.storage.kind} snapshot created`, () => env.storage.snapshot(name, label)),
     );
   } catch (err) {
     await failOperation(env, rec, err);
@@ -67,7 +67,7 @@ export async function revertInstance(env: OpEnv, name: string, label: string, fo
   const ctx = { ...baseContext(env, name, rec), label, newerSnapshots: newer };
   try {
     await fire(env, 'preRollback', ctx);
-    await whileStopped(env, rec, 'revert', () => env.op.step('zfs_rollback', `Rolling back to "${label}"...`, 'ZFS op complete', () => env.storage.revert(name, label)), () => dropCaches(env));
+    await whileStopped(env, rec, 'revert', () => env.op.step('zfs_rollback', `Rolling back to "${label}"...`, `${env.storage.kind} rollback complete`, () => env.storage.revert(name, label)), () => dropCaches(env));
   } catch (err) {
     await failOperation(env, rec, err);
     throw err;
