@@ -11,6 +11,8 @@ import { dockerdCapability, type DockerdSupervisor } from '../../plugin-sdk/capa
 import { portProxyCapability, type PortProxy } from '../../plugin-sdk/capabilities/port-proxy.js';
 import type { DockersnapConfig } from '../config/types.js';
 import type { Operation } from './operation.js';
+import type { Exec } from '../../plugin-sdk/exec.js';
+import { createExec } from '../exec.js';
 
 /** Everything one running operation works with: its lease, capabilities and progress sink. */
 export interface OpEnv {
@@ -25,15 +27,19 @@ export interface OpEnv {
   dockerd: DockerdSupervisor;
   /** Optional: without a port proxy, ports are simply not forwarded. */
   portProxy: PortProxy | undefined;
+  /** The exec wrapper, tagged with this operation. */
+  exec: Exec;
 }
 
 /** Resolves the capabilities an instance operation needs. @throws DS_ERR_CAPABILITY_MISSING */
 export function opEnv(op: Operation<unknown>, lease: Lease, log: Logger, settings: Readonly<DockersnapConfig>, signal: AbortSignal): OpEnv {
   const caps = lease.capabilities;
+  const opLog = log.child({ op: op.kind, opId: op.id, instance: op.instance });
   return {
     op,
     lease,
-    log: log.child({ op: op.kind, opId: op.id, instance: op.instance }),
+    log: opLog,
+    exec: createExec(opLog),
     settings,
     signal,
     state: caps.get(stateCapability),

@@ -58,9 +58,8 @@ export async function stopRuntime(env: OpEnv, rec: InstanceRecord, reason: StopR
 /** Flushes dirty pages so the storage snapshot sees everything containers wrote. */
 export async function syncFilesystems(env: OpEnv): Promise<void> {
   await env.op.step('sync', 'Syncing filesystem...', 'Filesystem synced', async () => {
-    await env.lease.capabilities; // keep the lease referenced while syncing
-    const { execFile } = await import('node:child_process');
-    await new Promise<void>((resolve) => execFile('sync', () => resolve()));
+    const r = await env.exec('sync', [], { reject: false });
+    if (r.exitCode !== 0) env.log.warn({ stderr: r.stderr }, 'sync failed; snapshotting anyway');
   });
 }
 
