@@ -13,6 +13,25 @@ export interface DaemonOptions {
   signals?: readonly NodeJS.Signals[];
 }
 
+/**
+ * Reconciles state with reality before the API listens (instance-lifecycle §12 order:
+ * plugins → reconcile → API). Never fails the daemon: a pool that cannot be prepared or a
+ * broken instance is logged, and the API reports it.
+ */
+async function reconcileAtStart(kernel: Kernel, log: Logger): Promise<void> {
+  const t0 = Date.now();
+  try {
+    const entries = await kernel.instances.reconcile();
+    const outcomes: Record<string, number> = {};
+    for (const e of entries) outcomes[e.outcome] = (outcomes[e.outcome] ?? 0) + 1;
+    const problems = entries.filter((e) => e.outcome === 'error' || e.outcome === 'orphan').map((e) => `${e.instance}: ${e.reason ?? e.outcome}`);
+    log.info({ instances: entries.length, outcomes, ms: Date.now() - t0 }, 'reconcile finished');
+    if (problems.length > 0) log.warn({ problems }, 'reconcile found instances that need attention');
+  } catch (err) {
+    log.error({ err: errorMessage(err), code: (err as { code?: unknown }).code, ms: Date.now() - t0 }, 'reconcile failed; serving anyway (instance operations will report the cause)');
+  }
+}
+
 function waitForSignal(signals: readonly NodeJS.Signals[]): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     for (const sig of signals) process.once(sig, () => resolve(sig));
@@ -30,9 +49,11 @@ function escalate(signals: readonly NodeJS.Signals[], log: Logger): void {
 }
 
 /**
- * `dockersnap serve`: loads the config, boots the kernel (plugins), listens on `api.listen`,
- * and on SIGINT/SIGTERM stops accepting requests, lets in-flight ones finish, then closes the
- * plugins in reverse order. Resolves after a clean shutdown.
+ * `dockersnap serve`: loads the config, boots the kernel (plugins), reconciles the instances,
+ * listens on `api.listen`, and on SIGINT/SIGTERM stops accepting requests, lets in-flight
+ * requests and operations finish (a streamed operation whose client left still runs to its
+ * end), then closes the plugins (port forwards included) in reverse order. Instances keep
+ * running. Resolves after a clean shutdown.
  * @throws DsError DS_ERR_CONFIG (config), DS_ERR_PLUGIN_REQUIRED (boot), or the listen error.
  */
 export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
@@ -43,6 +64,7 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   const log = createLogger({ level: settings.log_level });
   for (const w of warnings) log.warn(w);
   const kernel = await Kernel.start({ settings, log });
+  await reconcileAtStart(kernel, log);
   let server;
   try {
     server = await startServer({ kernel, settings, log });

@@ -8,9 +8,14 @@ import { installConventions } from './envelope.js';
 import { EXT_PREFIX, ExtRouter } from './ext-router.js';
 import { parseListen } from './listen.js';
 import { OneLinePerRequest } from './request-log.js';
+import { installOpenApi } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
+import { instanceAccessRoutes } from './routes/instance-access.js';
+import { instanceRoutes } from './routes/instances.js';
 import { pluginRoutes } from './routes/plugins.js';
+import { AJV_OPTIONS, formatSchemaErrors } from './validation.js';
 import { daemonVersion } from './version.js';
+import { UncachedWorkloadHealth, type WorkloadHealthSource } from './workload-health.js';
 
 /** What the daemon's HTTP server needs. */
 export interface ServerOptions {
@@ -19,6 +24,8 @@ export interface ServerOptions {
   log: Logger;
   /** Reported as `started_at`; default now. */
   startedAt?: Date;
+  /** Workload health (the poller's cache, when there is one); default: a synchronous call per read. */
+  workloadHealth?: WorkloadHealthSource;
 }
 
 /** A listening daemon server. */
@@ -40,19 +47,28 @@ function mountExt(app: FastifyInstance, ext: ExtRouter): void {
 }
 
 /**
- * Builds the REST API v1 server on a kernel: auth, error envelope, health, plugin admin and
- * plugin routes (rebuilt on every plugin generation). Not listening yet: call `listen`, or use
- * `inject` in tests. Closing the app closes the plugin route instances, not the kernel.
+ * Builds the REST API v1 server on a kernel: auth, error envelope, schema validation, the
+ * OpenAPI document, health, instance, plugin admin and plugin routes (rebuilt on every plugin
+ * generation). Not listening yet: call `listen`, or use `inject` in tests. Closing the app
+ * closes the plugin route instances, not the kernel.
  */
 export function createServer(options: ServerOptions): FastifyInstance {
   const { kernel, settings, log } = options;
   const bodyLimit = settings.api.body_limit;
-  const app = Fastify({ loggerInstance: log as unknown as FastifyBaseLogger, bodyLimit, logController: new OneLinePerRequest() });
+  const version = daemonVersion();
+  const health = options.workloadHealth ?? new UncachedWorkloadHealth();
+  const app = Fastify({ loggerInstance: log as unknown as FastifyBaseLogger, bodyLimit, logController: new OneLinePerRequest(), ajv: AJV_OPTIONS, schemaErrorFormatter: formatSchemaErrors });
   const ext = new ExtRouter({ log, bodyLimit });
   installConventions(app, bodyLimit);
   app.addHook('onRequest', bearerAuth(settings.api.token));
-  healthRoutes(app, { version: daemonVersion(), startedAt: options.startedAt ?? new Date() });
-  pluginRoutes(app, kernel, ext);
+  installOpenApi(app, version);
+  // Registered after the OpenAPI plugin so that it sees every route.
+  app.register(async (api) => {
+    healthRoutes(api, kernel, { version, startedAt: options.startedAt ?? new Date(), health });
+    instanceRoutes(api, kernel);
+    instanceAccessRoutes(api, kernel, { health });
+    pluginRoutes(api, kernel, ext);
+  });
   mountExt(app, ext);
   kernel.host.onGeneration((gen) => void ext.update(gen));
   app.register(async () => ext.update(kernel.host.generation));
