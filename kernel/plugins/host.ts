@@ -257,6 +257,22 @@ export class PluginHost {
     return gen;
   }
 
+  /**
+   * A plugin whose required capability has no running provider because every provider
+   * skipped (the host lacks something) skips too, rather than failing: on a host without
+   * root, `port-proxy` is as unusable as the `netns` it needs, not broken.
+   */
+  private skippedDependency(def: AnyPluginDefinition, gen: Generation): string | undefined {
+    for (const ref of Object.values((def.requires ?? {}) as Record<string, CapabilityRef<unknown>>)) {
+      if (gen.capabilities.resolveSingle(ref).ok || ref.cardinality === 'multi') continue;
+      const providers = [...gen.plugins.values()].filter((p) => p.def?.provides?.some((x) => x.id === ref.id));
+      if (providers.length > 0 && providers.every((p) => p.state === 'skip')) {
+        return `requires capability "${ref.id}", whose provider${providers.length > 1 ? 's' : ''} skipped: ${providers.map((p) => `${p.id} (${p.reason ?? 'skipped'})`).join('; ')}`;
+      }
+    }
+    return undefined;
+  }
+
   private async instantiate(id: string, r: { def: AnyPluginDefinition; config: Record<string, unknown>; fingerprint: string }, candidate: Candidate, deps: string[], kept: Set<string>, gen: Generation, prev: Generation | undefined): Promise<PluginInstance> {
     const before = prev?.plugins.get(id);
     if (before?.state === 'ok' && before.fingerprint === r.fingerprint && deps.every((d) => kept.has(d))) {
@@ -268,6 +284,8 @@ export class PluginHost {
         return failedInstance(candidate, id, err, r.def);
       }
     }
+    const skipped = this.skippedDependency(r.def, gen);
+    if (skipped) return skippedInstance(candidate, r.def, skipped);
     const p = await setupPlugin(candidate, r.def, r.config, r.fingerprint, this.env, gen.hooks, gen.capabilities);
     if (p.state === 'error') this.options.log.warn({ plugin: id, code: p.code, err: p.reason }, 'plugin failed');
     return p;

@@ -144,3 +144,11 @@ t.test('reload that breaks a required plugin is refused and keeps the old set', 
   await t.rejects(k.kernel.reload(), { code: 'DS_ERR_PLUGIN_REQUIRED', message: /now broken/ });
   t.equal(k.kernel.plugins().find((p) => p.id === 'good')?.status, 'ok');
 });
+
+t.test('a plugin whose only provider skipped skips too, naming why', async (t) => {
+  const provider = definePlugin({ id: 'zprovider', version: '1', provides: [storageCapability], setup() { throw new SkipPlugin('no zfs module'); } });
+  const consumer = definePlugin({ id: 'zconsumer', version: '1', requires: { storage: storageCapability }, setup() {} });
+  const tk = await startTestKernel({ plugins: [provider, consumer] });
+  t.teardown(() => tk.close());
+  t.match(tk.kernel.plugins().find((p) => p.id === 'zconsumer'), { status: 'skip', reason: 'requires capability "storage", whose provider skipped: zprovider (no zfs module)' });
+});
