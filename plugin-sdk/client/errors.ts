@@ -72,3 +72,22 @@ export function transportError(err: unknown, baseUrl: string, timeoutMs: number)
     { details: { remote: baseUrl, reason: why }, cause: err },
   );
 }
+
+/**
+ * The code of a failure reported in a progress stream: ours carries it on the final error
+ * event; for the original daemon's events it is read from its well-known texts (api-v1 §3).
+ */
+export function streamErrorCode(event: { code?: string; message?: string }): ErrorCode {
+  if (isErrorCode(event.code)) return event.code;
+  const m = event.message ?? '';
+  if (/already exists/.test(m)) return 'DS_ERR_EXISTS';
+  if (/is already running|is not running|is busy/.test(m)) return 'DS_ERR_CONFLICT';
+  if (/not found/.test(m)) return 'DS_ERR_NOT_FOUND';
+  if (/^invalid |is required$/.test(m)) return 'DS_ERR_INVALID_INPUT';
+  return 'DS_ERR_INTERNAL';
+}
+
+/** True for the original daemon's route-level 404 (`404 page not found`): the route is not there. */
+export function isMissingRoute(err: unknown): boolean {
+  return err instanceof DsError && err.code === 'DS_ERR_NOT_FOUND' && /404 page not found/.test(err.message);
+}

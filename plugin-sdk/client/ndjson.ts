@@ -16,9 +16,10 @@ export function parseEventLine(line: string): ProgressEvent | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
   if (typeof v['step'] !== 'string' || typeof v['status'] !== 'string') return undefined;
-  return typeof v['message'] === 'string' && v['message'] !== ''
-    ? { step: v['step'], status: v['status'], message: v['message'] }
-    : { step: v['step'], status: v['status'] };
+  const event: ProgressEvent = { step: v['step'], status: v['status'] };
+  if (typeof v['message'] === 'string' && v['message'] !== '') event.message = v['message'];
+  if (typeof v['code'] === 'string' && v['code'] !== '') event.code = v['code'];
+  return event;
 }
 
 /** Splits a byte stream into progress events as they arrive, skipping lines that are not events. */

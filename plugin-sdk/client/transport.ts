@@ -29,7 +29,6 @@ export function contentType(headers: IncomingHttpHeaders): string {
   return headers['content-type'] ?? '';
 }
 
-
 async function readAll(res: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -42,8 +41,10 @@ async function readAll(res: IncomingMessage): Promise<string> {
  */
 export async function send(url: string, req: TransportRequest): Promise<TransportResponse> {
   const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  // An explicit length: node sends a DELETE body with neither Content-Length nor chunked framing.
+  const headers = req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: req.method, headers: req.headers, signal: req.signal }, (res) => {
+    const outgoing = request(url, { method: req.method, headers, signal: req.signal }, (res) => {
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, text: () => readAll(res) });
     });
     outgoing.on('error', reject);

@@ -60,6 +60,127 @@ export interface ProgressEvent {
   /** `running`, `done` or `error`. */
   status: string;
   message?: string;
+  /** Ours: the `DS_ERR_*` code, on the final error event of a failed operation. */
+  code?: string;
+}
+
+/** A snapshot of an instance (api-v1 §8.1), oldest first. */
+export interface SnapshotInfo {
+  label: string;
+  /** RFC 3339 with fractional seconds; the zero time for converted legacy entries. */
+  created_at: string;
+  tags?: Record<string, string>;
+  /** Ours: the client that created it (see `ClientOptions.owner`). */
+  owner?: string;
+}
+
+/** An instance (api-v1 §8.1) with its live status. */
+export interface Instance {
+  name: string;
+  dataset: string;
+  subnet: string;
+  subnet_index: number;
+  metallb_ip: string;
+  socket: string;
+  pid_file: string;
+  created_at: string;
+  /** `running`/`stopped` (the original); ours also `error` (see `error_reason`) and `busy`. */
+  status: 'running' | 'stopped' | 'error' | 'busy';
+  /** Ours: why the instance is in `error`. */
+  error_reason?: string;
+  /** `"<source>@<label>"` for clones. */
+  clone_of?: string;
+  snapshots: SnapshotInfo[];
+  workload_plugin?: string;
+  workload_config?: Record<string, unknown>;
+  workload_contract_version?: string;
+}
+
+/** One host-side forward (api-v1 §8.2). */
+export interface PortMapping {
+  host_port: number;
+  /** The port dialled inside the instance namespace (a misnomer kept for compatibility). */
+  container_port: number;
+  in_container_port?: number;
+  protocol: string;
+  /** The label `${PORT:<label>}` refers to. */
+  description: string;
+  requested_host_port?: number;
+}
+
+/** The forwards of one instance (api-v1 §8.2); `ports` is `[]` from us, maybe `null` from the original. */
+export interface InstancePorts {
+  instance: string;
+  target_ip: string;
+  ports: PortMapping[];
+}
+
+/** A file of an access bundle, written by `dockersnap use` under `~/.dockersnap/<instance>/`. */
+export interface AccessFile {
+  name: string;
+  content: string;
+  /** Octal text such as `0600`; empty means 0600. */
+  mode?: string;
+}
+
+/** An endpoint of an access bundle. */
+export interface AccessEndpoint {
+  name?: string;
+  scheme?: string;
+  host_port_label?: string;
+  insecure?: boolean;
+  description?: string;
+  url?: string;
+  [key: string]: unknown;
+}
+
+/** `GET /instances/{name}/access` (api-v1 §6.12): `${ACCESS_DIR}` left literal. */
+export interface AccessBundle {
+  contract_version?: string;
+  env: Record<string, string>;
+  files?: AccessFile[];
+  endpoints?: AccessEndpoint[];
+}
+
+/** `GET /instances/{name}/workload` (api-v1 §6.13): `{workload_type: "none"}` without a workload. */
+export interface WorkloadDescription {
+  workload_plugin?: string;
+  workload_type?: string;
+  contract_version?: string;
+  status?: string;
+  ports?: Array<{ label: string; container_port: number; protocol: string }>;
+  config?: Record<string, unknown>;
+  details?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** `GET /instances/{name}/workload/health` (api-v1 §6.14). */
+export interface WorkloadHealth {
+  workload_plugin: string;
+  healthy: boolean;
+  checks?: Array<{ name: string; ok: boolean; message?: string }>;
+  contract_version?: string;
+  checked_at?: string;
+  consecutive_fails?: number;
+}
+
+/** What `create` makes: a plain Docker instance, or one with a workload plugin. */
+export interface CreateSpec {
+  name: string;
+  /** Workload plugin name; empty or absent for a plain instance. */
+  plugin?: string;
+  /** Plugin config (checked against the plugin's schema). */
+  config?: Record<string, unknown>;
+}
+
+/**
+ * A mutating call in progress (NDJSON stream): iterate it for progress events as they arrive,
+ * await `result` for the outcome. The request starts at once and runs whether or not anybody
+ * iterates. A failure rejects `result` with a DsError and is also the last event
+ * (`{step: "error", status: "error", message, code}`), so both ways of watching agree.
+ */
+export interface ClientOperation<R> extends AsyncIterable<ProgressEvent> {
+  readonly result: Promise<R>;
 }
 
 /** The JSON error envelope (api-v1 §3 plus our `code` and `details`). */
@@ -79,6 +200,12 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Environment to read the defaults from; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Who this client is, recorded as the `owner` of the snapshots it takes so that
+   * `deleteSnapshot` refuses others' (unless forced). Default
+   * `dockersnap-client:<hostname>:<pid>`; `''` records no owner.
+   */
+  owner?: string;
 }
 
 /** One HTTP call through `client.request` / `client.stream`. */
