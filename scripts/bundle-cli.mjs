@@ -3,7 +3,7 @@
 // bin/dockersnap.js prefers: one file to read and compile instead of ~150 keeps `dockersnap
 // --help` and `plugin list` within the start-up budget. The daemon (../server/*) stays out and
 // is imported by `serve` only. Without esbuild the step is skipped and the CLI runs unbundled.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +31,7 @@ module.exports = { glob: unused, minimatch: unused };`,
     }));
   },
 };
-await esbuild.build({
+const result = await esbuild.build({
   entryPoints: [entry],
   outfile: join(root, 'dist/bin/cli/bundle.mjs'),
   bundle: true,
@@ -42,10 +42,14 @@ await esbuild.build({
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // typescript/ts-node: oclif's optional auto-transpile, which the CLI switches off.
-  external: ['typescript', 'ts-node', '../server/*'],
+  // typescript/ts-node: oclif's optional auto-transpile, which the CLI switches off. yaml: only
+  // `create --config-file` reads YAML, so it is imported from node_modules when needed.
+  external: ['typescript', 'ts-node', 'yaml', '../server/*'],
+  metafile: true,
   plugins: [unusedDeps],
   // Bundled CommonJS (oclif) calls require(); ESM output needs one.
   banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
 });
+// What went into the bundle, for the test that keeps the daemon's modules out of client commands.
+writeFileSync(join(root, 'dist/bin/cli/bundle.meta.json'), JSON.stringify(result.metafile));
 console.log('bundle-cli: dist/bin/cli/bundle.mjs');

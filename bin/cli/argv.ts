@@ -23,3 +23,18 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
   const dashdash = rest.indexOf('--');
   return dashdash < 0 ? [...rest, ...leading] : [...rest.slice(0, dashdash), ...leading, ...rest.slice(dashdash)];
 }
+
+/**
+ * `dockersnap docker NAME docker-args…` passes docker's flags through untouched: without a
+ * `--`, one is inserted after the instance name, so neither oclif's parser nor its `--help`
+ * detection touches them (state-and-config §3.7). Global flags before the command stay global.
+ */
+export function protectPassthrough(argv: readonly string[]): string[] {
+  let i = 0;
+  while (i < argv.length && (TAKES_VALUE.has(argv[i]!) || /^--(remote|token)=/.test(argv[i]!))) i += TAKES_VALUE.has(argv[i]!) ? 2 : 1;
+  if (argv[i] !== 'docker' || argv.includes('--')) return [...argv];
+  let at = i + 1;
+  while (at < argv.length && (TAKES_VALUE.has(argv[at]!) || /^--(remote|token)=/.test(argv[at]!))) at += TAKES_VALUE.has(argv[at]!) ? 2 : 1;
+  if (at >= argv.length) return [...argv];
+  return [...argv.slice(0, at + 1), '--', ...argv.slice(at + 1)];
+}

@@ -1,12 +1,15 @@
 import { Command } from '@oclif/core/command';
-import { createClient, type DockersnapClient } from '../../plugin-sdk/client/index.js';
+import { createClient, type ClientOperation, type DockersnapClient } from '../../plugin-sdk/client/index.js';
 import { exitCodeOf, toCliError, withPrefix } from './errors.js';
 import { GLOBAL_FLAGS, type GlobalFlagValues } from './global-flags.js';
 import type { Group } from './groups.js';
+import { outputOf } from './output-flag.js';
+import { followProgress } from './progress.js';
 
 /**
- * Base of every client command: the global `--remote`/`--token` flags, a typed client, and
- * errors turned into DsErrors carrying the command's prefix (rendered once by `main`).
+ * Base of every client command: the global `--remote`/`--token` flags, a typed client, live
+ * progress for mutators, `-o json` as a synonym of `--json`, and errors turned into DsErrors
+ * carrying the command's prefix (rendered once by `main`).
  */
 export abstract class BaseCommand extends Command {
   /** Root-help group. */
@@ -15,13 +18,29 @@ export abstract class BaseCommand extends Command {
   static errorPrefix = '';
   static override baseFlags = GLOBAL_FLAGS;
 
-  /** A client for the daemon named by the global flags (or their env defaults). */
+  /**
+   * A client for the daemon named by the global flags (or their env defaults). The CLI records
+   * no snapshot owner: its processes are short-lived, so an owner would only lock people out.
+   */
   protected client(flags: GlobalFlagValues, timeoutMs?: number): DockersnapClient {
     return createClient({
+      owner: '',
       ...(flags.remote === undefined ? {} : { remote: flags.remote }),
       ...(flags.token === undefined ? {} : { token: flags.token }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
+  }
+
+  /** Prints the operation's progress (unless output is JSON) and resolves to its result. */
+  protected follow<R>(op: ClientOperation<R>): Promise<R> {
+    if (this.jsonEnabled()) return op.result;
+    return followProgress(op);
+  }
+
+  /** `--json`, or `-o json` on a command that has `--json`. */
+  override jsonEnabled(): boolean {
+    if (super.jsonEnabled()) return true;
+    return (this.constructor as typeof BaseCommand).enableJsonFlag === true && outputOf(this.argv) === 'json';
   }
 
   /** Converts, prefixes and rethrows; with `--json` the envelope also goes to stdout. */

@@ -8,7 +8,7 @@ import type { LoadOptions, Plugin as OclifPlugin, PJSON } from '@oclif/core/inte
 import { run } from '@oclif/core/run';
 import { settings } from '@oclif/core/settings';
 import { DsError } from '../../kernel/errors.js';
-import { hoistGlobalFlags } from './argv.js';
+import { hoistGlobalFlags, protectPassthrough } from './argv.js';
 import { buildVersion } from './build-version.js';
 import { reportError, unknownCommandOf } from './errors.js';
 import { PLUGIN_COMMANDS, pluginCacheDir, pluginCommandsPlugin, pluginDir, scanPluginCommands } from './plugin-commands.js';
@@ -98,7 +98,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       process.stdout.write(`dockersnap version ${buildVersion(plugins.values().next().value!.version)}\n`);
       return 0;
     }
-    await run(hoistGlobalFlags(argv), { root, plugins, userPlugins: false, devPlugins: false } as LoadOptions);
+    await run(hoistGlobalFlags(protectPassthrough(argv)), { root, plugins, userPlugins: false, devPlugins: false } as LoadOptions);
     await flush();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -1,5 +1,6 @@
 import { errorMessage, isDsError } from '../../../kernel/errors.js';
 import { BaseCommand } from '../base-command.js';
+import { OUTPUT_FLAGS, checkOutput } from '../output-flag.js';
 import { buildVersion } from '../build-version.js';
 
 /** What `version --json` prints. */
@@ -13,11 +14,13 @@ export interface VersionReport {
 /** `dockersnap version`: CLI and daemon build versions (state-and-config §3.8). Always exits 0. */
 export default class VersionCommand extends BaseCommand {
   static override summary = 'Print the CLI and daemon versions';
+  static override flags = OUTPUT_FLAGS;
   static override enableJsonFlag = true;
   static override group = 'Admin' as const;
 
   async run(): Promise<VersionReport> {
     const { flags } = await this.parse(VersionCommand);
+    checkOutput(flags.output);
     const cli = buildVersion(this.config.version);
     const client = this.client(flags, 2000);
     this.log(`CLI:    ${cli}`);

@@ -1,5 +1,6 @@
 import type { PluginInfo } from '../../../../plugin-sdk/client/index.js';
 import { BaseCommand } from '../../base-command.js';
+import { OUTPUT_FLAGS, checkOutput } from '../../output-flag.js';
 import { formatTable } from '../../table.js';
 
 /** ok / skip / error: ours from `state`, or derived from the original's ready/disabled. */
@@ -22,12 +23,14 @@ export default class PluginListCommand extends BaseCommand {
   static override summary = 'List plugins with their status (ok, skip, error)';
   static override aliases = ['plugins'];
   static override hiddenAliases = ['plugins:list', 'plugin:ls', 'plugins:ls'];
+  static override flags = OUTPUT_FLAGS;
   static override enableJsonFlag = true;
   static override group = 'Admin' as const;
   static override errorPrefix = 'plugin list';
 
   async run(): Promise<PluginInfo[]> {
     const { flags } = await this.parse(PluginListCommand);
+    checkOutput(flags.output);
     const plugins = await this.client(flags).plugins();
     this.log(formatPluginTable(plugins));
     return plugins;

@@ -1,5 +1,6 @@
 import type { PluginInfo } from '../../../../plugin-sdk/client/index.js';
 import { BaseCommand } from '../../base-command.js';
+import { OUTPUT_FLAGS, checkOutput } from '../../output-flag.js';
 import { pluginState } from './list.js';
 
 /** `Reloaded <n> plugin(s):` and one line per plugin: name (15 columns), status, version. */
@@ -12,12 +13,14 @@ export function formatReload(plugins: readonly PluginInfo[]): string {
 export default class PluginReloadCommand extends BaseCommand {
   static override summary = 'Rescan the plugin directory and apply changes without a restart';
   static override hiddenAliases = ['plugins:reload'];
+  static override flags = OUTPUT_FLAGS;
   static override enableJsonFlag = true;
   static override group = 'Admin' as const;
   static override errorPrefix = 'plugin reload';
 
   async run(): Promise<PluginInfo[]> {
     const { flags } = await this.parse(PluginReloadCommand);
+    checkOutput(flags.output);
     const plugins = await this.client(flags).reloadPlugins();
     this.log(formatReload(plugins));
     return plugins;
