@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ROOT } from './fixtures.js';
 
 /** The built executable the tests run (npm run build first; npm test does). */
@@ -63,8 +64,41 @@ export interface Daemon {
   pid: number;
   /** Everything it wrote so far (JSON log lines, stderr). */
   output(): string;
-  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`); resolves to the exit code. Idempotent. */
+  /**
+   * SIGTERM, then waits for the exit (SIGKILL after `graceMs`); resolves to the exit code. Then
+   * releases the mounts and loop devices the daemon left below its config file's directory
+   * (its storage pool). Idempotent.
+   */
   stop(graceMs?: number): Promise<number | null>;
+}
+
+/** Decodes the octal escapes /proc/mounts uses for spaces and the like. */
+function unescapeMount(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/**
+ * Unmounts what a daemon mounted below `dir` (deepest first, lazily when busy) and detaches the
+ * loop devices of image files below it: `serve` prepares its storage pool at start (a loop-
+ * mounted btrfs image under `data_dir`) and, by design, leaves it mounted when it exits.
+ * Only ever below the system temp dir.
+ */
+export function releaseMountsBelow(dir: string): void {
+  const root = realpathSync(dir);
+  if (!root.startsWith(`${realpathSync(tmpdir())}/`)) throw new Error(`refusing to release mounts outside the temp dir: ${root}`);
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => unescapeMount(l.split(' ')[1] ?? '')).filter((m) => m.startsWith(`${root}/`));
+  for (const m of [...new Set(mounts)].sort((a, b) => b.length - a.length)) {
+    try {
+      execFileSync('umount', [m], { stdio: 'ignore' });
+    } catch {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    }
+  }
+  const images = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? images(join(d, e.name)) : e.name.endsWith('.img') ? [join(d, e.name)] : []));
+  for (const img of images(root)) {
+    const loops = execFileSync('losetup', ['-j', img], { encoding: 'utf8' }).split('\n').map((l) => l.split(':')[0]!.trim()).filter((d) => d.startsWith('/dev/'));
+    for (const loop of loops) execFileSync('losetup', ['-d', loop], { stdio: 'ignore' });
+  }
 }
 
 /**
@@ -82,11 +116,15 @@ export async function startDaemon(configPath: string, env: NodeJS.ProcessEnv): P
   let stopping: Promise<number | null> | undefined;
   const stop = (graceMs = 15_000) =>
     (stopping ??= (async () => {
-      if (exitCode !== undefined) return exitCode;
+      if (exitCode !== undefined) {
+        releaseMountsBelow(dirname(configPath));
+        return exitCode;
+      }
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const code = await exited;
       clearTimeout(timer);
+      releaseMountsBelow(dirname(configPath));
       return code;
     })());
   try {
