@@ -63,6 +63,8 @@ export interface HealthCheck {
 }
 
 export interface HealthResponse {
+  /** Passed through from the plugin (`"1"` in the runner's synthetic result). */
+  contract_version?: string;
   healthy: boolean;
   checks?: HealthCheck[];
 }
@@ -75,7 +77,7 @@ export interface WorkloadCallOptions {
 /** A workload type (kind, echo, an exec plugin). Keyed by its plugin name. */
 export interface WorkloadDriver {
   schema(): Promise<WorkloadSchema>;
-  validate(input: WorkloadInput, options?: WorkloadCallOptions): Promise<{ valid: boolean; errors?: string[] }>;
+  validate(input: WorkloadInput, options?: WorkloadCallOptions): Promise<{ valid: boolean; errors?: string[]; warnings?: string[] }>;
   deploy(input: WorkloadInput, options?: WorkloadCallOptions): Promise<void>;
   teardown(input: WorkloadInput, options?: WorkloadCallOptions): Promise<void>;
   access(input: WorkloadInput, options?: WorkloadCallOptions): Promise<AccessResponse>;
