@@ -42,9 +42,13 @@ mkdirSync(PLUGINS);
 mkdirSync(SIDE);
 let installed: Record<string, string> = {};
 
-/** The daemon env the plugins inherit: ours minus the test runner's loader hooks, plus where fixtures put side files. */
+/**
+ * The daemon env the plugins inherit: ours plus where fixtures put side files, minus what
+ * only slows node-based plugins down (the test runner's loader hooks, the CA bundle).
+ */
 const ENV: NodeJS.ProcessEnv = { ...process.env, DSFIXTURE_DIR: SIDE };
 delete ENV['NODE_OPTIONS'];
+delete ENV['NODE_EXTRA_CA_CERTS'];
 
 let instanceSeq = 0;
 function inputFor(instance = `exec${process.pid}x${instanceSeq++}`): WorkloadInput {
@@ -412,6 +416,7 @@ t.test('the builtin: one workload key per ready plugin, the catalog, rescans and
   for (const n of ['bash-echo', 'fails-init', 'no-exec-bit']) copyFileSync(installed[n]!, join(dir, n));
   spawnSync('chmod', ['755', join(dir, 'bash-echo'), join(dir, 'fails-init')]);
   const saved = { DSFIXTURE_DIR: process.env['DSFIXTURE_DIR'], NODE_OPTIONS: process.env['NODE_OPTIONS'] };
+  // The builtin hands plugins the daemon's own env: make this process's env the fixture one.
   process.env['DSFIXTURE_DIR'] = SIDE;
   delete process.env['NODE_OPTIONS'];
   t.teardown(() => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error -- plain ESM helper without types
@@ -86,10 +86,14 @@ t.before(async () => {
   plugin = await bundleExecPlugin(join(dir, 'src.mjs'), join(dir, 'sdk-test'));
 });
 
-/** The test runner's env minus its loader hooks (NODE_OPTIONS), which would slow every plugin start. */
+/**
+ * The test runner's env minus what slows every plugin start (its loader hooks in
+ * NODE_OPTIONS; NODE_EXTRA_CA_CERTS, which node parses at start-up: 3× the start time here).
+ */
 function cleanEnv(): Record<string, string> {
+  const drop = new Set(['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'DOCKERSNAP_LOG_LEVEL']);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && k !== 'DOCKERSNAP_LOG_LEVEL') env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !drop.has(k)) env[k] = v;
   return env;
 }
 
@@ -99,25 +103,52 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], mode = 'none', stdin: string | undefined = INPUT, env: Record<string, string> = {}): Run {
-  const r = spawnSync(plugin, args, { input: stdin ?? '', env: { ...cleanEnv(), ...env, SDK_MODE: mode }, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+type Spec = [args: string[], mode?: string, stdin?: string | undefined, env?: Record<string, string>];
+
+/** Runs the plugin once; resolves with its exit code and output. */
+function run(args: string[], mode = 'none', stdin: string | undefined = INPUT, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(plugin, args, { env: { ...cleanEnv(), ...env, SDK_MODE: mode }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/** Runs several invocations concurrently (each is a separate process), keyed by name. */
+async function runAll<K extends string>(specs: Record<K, Spec>): Promise<Record<K, Run>> {
+  const keys = Object.keys(specs) as K[];
+  const results = await Promise.all(keys.map((k) => run(...(specs[k] as [string[], string?, string?, Record<string, string>?]))));
+  return Object.fromEntries(keys.map((k, i) => [k, results[i]])) as Record<K, Run>;
 }
 
 const pretty = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 const envelope = (error: string, details?: string) => pretty({ contract_version: '1', error, ...(details ? { details } : {}) });
 
 t.test('dispatch errors: usage, unknown command, unreadable PluginInput', async (t) => {
-  t.same(run([]), { code: 1, stdout: envelope('usage: sdk-test <command>'), stderr: 'usage: sdk-test <command>\n' });
-  t.same(run(['frobnicate']), { code: 1, stdout: envelope('unknown command: frobnicate'), stderr: 'unknown command: frobnicate\n' });
-  t.same(run(['validate'], 'none', ''), { code: 1, stdout: envelope('reading PluginInput: unexpected end of JSON input'), stderr: 'reading PluginInput: unexpected end of JSON input\n' });
-  t.match(JSON.parse(run(['describe'], 'ok', 'not json').stdout), { error: /^reading PluginInput: \S/ }, 'other syntax errors keep the parser text');
-  t.same(run(['health'], 'ok', '[1]'), { code: 1, stdout: envelope('reading PluginInput: json: cannot unmarshal array into Go value of type PluginInput'), stderr: 'reading PluginInput: json: cannot unmarshal array into Go value of type PluginInput\n' });
-  t.match(JSON.parse(run(['access'], 'ok', 'garbage').stdout), { error: "reading PluginInput: invalid character 'g' looking for beginning of value" });
+  const r = await runAll({
+    usage: [[]],
+    unknown: [['frobnicate']],
+    empty: [['validate'], 'none', ''],
+    notJson: [['describe'], 'ok', 'not json'],
+    array: [['health'], 'ok', '[1]'],
+    garbage: [['access'], 'ok', 'garbage'],
+  });
+  t.same(r.usage, { code: 1, stdout: envelope('usage: sdk-test <command>'), stderr: 'usage: sdk-test <command>\n' });
+  t.same(r.unknown, { code: 1, stdout: envelope('unknown command: frobnicate'), stderr: 'unknown command: frobnicate\n' });
+  t.same(r.empty, { code: 1, stdout: envelope('reading PluginInput: unexpected end of JSON input'), stderr: 'reading PluginInput: unexpected end of JSON input\n' });
+  t.match(JSON.parse(r.notJson.stdout), { error: /^reading PluginInput: \S/ }, 'other syntax errors keep the parser text');
+  t.same(r.array, { code: 1, stdout: envelope('reading PluginInput: json: cannot unmarshal array into Go value of type PluginInput'), stderr: 'reading PluginInput: json: cannot unmarshal array into Go value of type PluginInput\n' });
+  t.match(JSON.parse(r.garbage.stdout), { error: "reading PluginInput: invalid character 'g' looking for beginning of value" });
 });
 
 t.test('schema is built from the metadata', async (t) => {
-  const r = run(['schema'], 'none', undefined);
+  const { plain: r, v2 } = await runAll({ plain: [['schema'], 'none', undefined], v2: [['schema'], 'v2'] });
   t.equal(r.code, 0);
   t.equal(r.stderr, '');
   t.equal(
@@ -141,29 +172,38 @@ t.test('schema is built from the metadata', async (t) => {
     }),
     'pretty-printed; false/0 defaults kept, null omitted, required only when true',
   );
-  t.same(JSON.parse(run(['schema'], 'v2').stdout).supported_contract_versions, ['2', '1']);
+  t.same(JSON.parse(v2.stdout).supported_contract_versions, ['2', '1']);
 });
 
 t.test('init: no handler, failure, success', async (t) => {
-  t.same(run(['init'], 'none', undefined), { code: 0, stdout: '', stderr: '' });
-  t.same(run(['init'], 'fail', undefined), { code: 1, stdout: envelope('init: boom'), stderr: 'init: boom\n' });
-  t.same(run(['init'], 'ok', undefined), { code: 0, stdout: '', stderr: '' });
+  const r = await runAll({ none: [['init'], 'none', undefined], fail: [['init'], 'fail', undefined], ok: [['init'], 'ok', undefined] });
+  t.same(r.none, { code: 0, stdout: '', stderr: '' });
+  t.same(r.fail, { code: 1, stdout: envelope('init: boom'), stderr: 'init: boom\n' });
+  t.same(r.ok, { code: 0, stdout: '', stderr: '' });
 });
 
 t.test('validate: default valid, errors with warnings and exit 1 (nothing on stderr), warnings on success', async (t) => {
-  t.same(run(['validate']), { code: 0, stdout: pretty({ contract_version: '1', valid: true }), stderr: '' });
-  t.same(run(['validate'], 'fail'), { code: 1, stdout: pretty({ contract_version: '1', valid: false, errors: ['bad value'], warnings: ['careful'] }), stderr: '' });
-  t.same(run(['validate'], 'ok'), { code: 0, stdout: pretty({ contract_version: '1', valid: true, warnings: ['w1', 'w2'] }), stderr: '' });
-  t.same(JSON.parse(run(['validate'], 'multi').stdout), { contract_version: '1', valid: false, errors: ['e1', 'e2'] });
+  const r = await runAll({ none: [['validate']], fail: [['validate'], 'fail'], ok: [['validate'], 'ok'], multi: [['validate'], 'multi'] });
+  t.same(r.none, { code: 0, stdout: pretty({ contract_version: '1', valid: true }), stderr: '' });
+  t.same(r.fail, { code: 1, stdout: pretty({ contract_version: '1', valid: false, errors: ['bad value'], warnings: ['careful'] }), stderr: '' });
+  t.same(r.ok, { code: 0, stdout: pretty({ contract_version: '1', valid: true, warnings: ['w1', 'w2'] }), stderr: '' });
+  t.same(JSON.parse(r.multi.stdout), { contract_version: '1', valid: false, errors: ['e1', 'e2'] });
 });
 
 t.test('deploy/teardown: no-op complete, automatic complete after success (two with the handler’s own), exit 1 on failure', async (t) => {
-  t.same(run(['deploy']), { code: 0, stdout: '{"step":"complete","status":"done","message":"deploy: no-op"}\n', stderr: '' });
-  t.same(run(['teardown']), { code: 0, stdout: '{"step":"complete","status":"done","message":"teardown: no-op"}\n', stderr: '' });
-  const ok = run(['deploy'], 'ok');
-  t.equal(ok.code, 0);
+  const r = await runAll({
+    deploy: [['deploy']],
+    teardown: [['teardown']],
+    ok: [['deploy'], 'ok'],
+    okTeardown: [['teardown'], 'ok'],
+    bad: [['deploy'], 'fail'],
+    badTeardown: [['teardown'], 'fail'],
+  });
+  t.same(r.deploy, { code: 0, stdout: '{"step":"complete","status":"done","message":"deploy: no-op"}\n', stderr: '' });
+  t.same(r.teardown, { code: 0, stdout: '{"step":"complete","status":"done","message":"teardown: no-op"}\n', stderr: '' });
+  t.equal(r.ok.code, 0);
   t.equal(
-    ok.stdout,
+    r.ok.stdout,
     [
       '{"step":"step1","status":"running","message":"working"}',
       '{"step":"step1","status":"done"}',
@@ -172,31 +212,39 @@ t.test('deploy/teardown: no-op complete, automatic complete after success (two w
       '',
     ].join('\n'),
   );
-  t.same(run(['teardown'], 'ok').stdout, '{"step":"complete","status":"done","message":"teardown succeeded"}\n');
-  const bad = run(['deploy'], 'fail');
-  t.equal(bad.code, 1);
-  t.equal(bad.stdout, '{"step":"step1","status":"running","message":"working"}\n{"step":"step1","status":"error","message":"it broke"}\n', 'no complete event, no envelope inside the NDJSON stream');
-  t.equal(bad.stderr, 'deploy: it broke\n');
-  t.same(run(['teardown'], 'fail'), { code: 1, stdout: '', stderr: 'teardown: boom\n' });
+  t.same(r.okTeardown.stdout, '{"step":"complete","status":"done","message":"teardown succeeded"}\n');
+  t.equal(r.bad.code, 1);
+  t.equal(r.bad.stdout, '{"step":"step1","status":"running","message":"working"}\n{"step":"step1","status":"error","message":"it broke"}\n', 'no complete event, no envelope inside the NDJSON stream');
+  t.equal(r.bad.stderr, 'deploy: it broke\n');
+  t.same(r.badTeardown, { code: 1, stdout: '', stderr: 'teardown: boom\n' });
 });
 
 t.test('access/describe: no handler is an error; failures are envelopes; contract_version forced; null ⇒ empty', async (t) => {
-  t.same(run(['access']), { code: 1, stdout: envelope('access: no handler registered'), stderr: 'access: no handler registered\n' });
-  t.same(run(['describe']), { code: 1, stdout: envelope('describe: no handler registered'), stderr: 'describe: no handler registered\n' });
-  t.same(run(['access'], 'fail'), { code: 1, stdout: envelope('access: no kubeconfig', 'kind get kubeconfig: exit status 1'), stderr: 'access: no kubeconfig\n' });
-  t.same(run(['describe'], 'fail'), { code: 1, stdout: envelope('describe: boom'), stderr: 'describe: boom\n' });
-  t.same(run(['access'], 'ok'), { code: 0, stdout: pretty({ contract_version: '1', env: { A: '${HOST}' }, files: [{ name: 'f', content: 'c', mode: '0600' }] }), stderr: '' });
-  t.same(run(['describe'], 'ok'), { code: 0, stdout: pretty({ contract_version: '1' }), stderr: '' });
+  const r = await runAll({
+    access: [['access']],
+    describe: [['describe']],
+    accessFail: [['access'], 'fail'],
+    describeFail: [['describe'], 'fail'],
+    accessOk: [['access'], 'ok'],
+    describeOk: [['describe'], 'ok'],
+  });
+  t.same(r.access, { code: 1, stdout: envelope('access: no handler registered'), stderr: 'access: no handler registered\n' });
+  t.same(r.describe, { code: 1, stdout: envelope('describe: no handler registered'), stderr: 'describe: no handler registered\n' });
+  t.same(r.accessFail, { code: 1, stdout: envelope('access: no kubeconfig', 'kind get kubeconfig: exit status 1'), stderr: 'access: no kubeconfig\n' });
+  t.same(r.describeFail, { code: 1, stdout: envelope('describe: boom'), stderr: 'describe: boom\n' });
+  t.same(r.accessOk, { code: 0, stdout: pretty({ contract_version: '1', env: { A: '${HOST}' }, files: [{ name: 'f', content: 'c', mode: '0600' }] }), stderr: '' });
+  t.same(r.describeOk, { code: 0, stdout: pretty({ contract_version: '1' }), stderr: '' });
 });
 
 t.test('health: default healthy, handler failure ⇒ unhealthy body and exit 1, unhealthy verdict exits 0', async (t) => {
-  t.same(run(['health']), { code: 0, stdout: pretty({ contract_version: '1', healthy: true }), stderr: '' });
-  t.same(run(['health'], 'fail'), { code: 1, stdout: pretty({ contract_version: '1', healthy: false, checks: [{ name: 'plugin', ok: false, message: 'boom' }] }), stderr: '' });
-  t.same(run(['health'], 'ok'), { code: 0, stdout: pretty({ contract_version: '1', healthy: false, checks: [{ name: 'c1', ok: false, message: 'down' }] }), stderr: '' });
+  const r = await runAll({ none: [['health']], fail: [['health'], 'fail'], ok: [['health'], 'ok'] });
+  t.same(r.none, { code: 0, stdout: pretty({ contract_version: '1', healthy: true }), stderr: '' });
+  t.same(r.fail, { code: 1, stdout: pretty({ contract_version: '1', healthy: false, checks: [{ name: 'plugin', ok: false, message: 'boom' }] }), stderr: '' });
+  t.same(r.ok, { code: 0, stdout: pretty({ contract_version: '1', healthy: false, checks: [{ name: 'c1', ok: false, message: 'down' }] }), stderr: '' });
 });
 
 t.test('typed config getters: defaults, "" as unset, truncation, presence', async (t) => {
-  const r = run(['describe'], 'config');
+  const r = await run(['describe'], 'config');
   t.equal(r.code, 0, r.stderr);
   t.same(JSON.parse(r.stdout).config, {
     s: 'dflt-{{ instance_name }}',
@@ -217,23 +265,24 @@ t.test('typed config getters: defaults, "" as unset, truncation, presence', asyn
 });
 
 t.test('programming errors panic: stderr, exit 2, no envelope', async (t) => {
-  const r = run(['describe'], 'panic');
+  const { panic: r, typed } = await runAll({ panic: [['describe'], 'panic'], typed: [['describe'], 'panic-type'] });
   t.equal(r.code, 2);
   t.equal(r.stdout, '');
   t.match(r.stderr, /^panic: config key "undeclared" is not declared in config_options\n/);
-  const typed = run(['describe'], 'panic-type');
   t.equal(typed.code, 2);
   t.match(typed.stderr, /^panic: config key "s" is declared as string, not int\n/);
 });
 
 t.test('logger: §9 lines on stderr, minimum level from DOCKERSNAP_LOG_LEVEL', async (t) => {
-  const lines = (level: string) =>
-    run(['health'], 'log', INPUT, { DOCKERSNAP_LOG_LEVEL: level })
-      .stderr.trim()
+  const log = (level: string): Spec => [['health'], 'log', INPUT, { DOCKERSNAP_LOG_LEVEL: level }];
+  const r = await runAll({ all: log(''), info: log('info'), warn: log('WARN'), error: log('error'), deploy: [['deploy'], 'ok'] });
+  const lines = (x: Run) =>
+    x.stderr
+      .trim()
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const all = lines('');
+  const all = lines(r.all);
   t.same(all.map((l) => l['level']), ['DEBUG', 'INFO', 'WARN', 'ERROR', 'INFO']);
   for (const l of all) {
     t.match(l, { plugin: 'sdk-test', instance: 'demo', command: 'health', msg: String });
@@ -243,10 +292,10 @@ t.test('logger: §9 lines on stderr, minimum level from DOCKERSNAP_LOG_LEVEL', a
   t.same(all[1]!['attrs'], { 'group.key': 'v', plain: 2 });
   t.same(all[4]!['attrs'], { req: 7 });
   t.notOk('attrs' in all[0]!, 'no attrs key without attributes');
-  t.same(lines('info').map((l) => l['level']), ['INFO', 'WARN', 'ERROR', 'INFO']);
-  t.same(lines('WARN').map((l) => l['level']), ['WARN', 'ERROR']);
-  t.same(lines('error').map((l) => l['level']), ['ERROR']);
-  t.same(run(['deploy'], 'ok').stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg), ['deploying'], 'logs go to stderr, never into the progress stream');
+  t.same(lines(r.info).map((l) => l['level']), ['INFO', 'WARN', 'ERROR', 'INFO']);
+  t.same(lines(r.warn).map((l) => l['level']), ['WARN', 'ERROR']);
+  t.same(lines(r.error).map((l) => l['level']), ['ERROR']);
+  t.same(lines(r.deploy).map((l) => l['msg']), ['deploying'], 'logs go to stderr, never into the progress stream');
 });
 
 t.test('helpers and in-process pieces', async (t) => {
