@@ -392,12 +392,11 @@ t.test('cancellation kills the whole group too', async (t) => {
   const ac = new AbortController();
   const err = await driver.deploy(inputFor(), { signal: ac.signal, onProgress: () => ac.abort() }).catch((e: unknown) => e);
   t.match(err, { code: 'DS_ERR_PLUGIN_FAILED', message: 'plugin deploy: plugin hangs-in-deploy deploy: signal: killed (stderr: ); cancelled' });
-  // The abort can land before the plugin wrote its pid file; if it did, the group must be gone.
-  if (existsSync(pidFile)) {
-    const pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
-    t.same(await gone(pids), []);
-    t.same(groupMembers(pids[0]!), []);
-  }
+  // The fixture emits its event only after forking the helper and writing the pid file.
+  const pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+  t.equal(pids.length, 2);
+  t.same(await gone(pids), [], 'plugin and helper are dead after the cancellation');
+  t.same(groupMembers(pids[0]!), []);
 });
 
 t.test('stderr: only the first 64 KiB is kept for messages', async (t) => {
@@ -469,9 +468,12 @@ t.test('the harness: bash-echo and the SDK plugin conform; the misbehaving ones 
   const failing = await checkExecPlugin(installed['exits-1-mid-deploy']!, { env: ENV, commands: ['deploy', 'access', 'describe', 'health'] });
   t.same(failing.problems.filter((p) => p.startsWith('describe')), ['describe: exit status 3: describe went wrong', 'describe: stdout is not one JSON document: ""']);
   t.ok(failing.problems.includes('health: exit status 1: the daemon would discard the body and report a plugin fault'));
-  const hang = await checkExecPlugin(installed['hangs-in-deploy']!, { env: ENV, commands: ['deploy'], timeoutsMs: { deploy: 200 } });
-  t.same(hang.problems, ['deploy: did not finish within 200 ms']);
-  const pids = readFileSync(join(SIDE, 'hangs-in-deploy.deploy.pids'), 'utf8').trim().split(/\s+/).map(Number);
+  const pidFile = join(SIDE, 'hangs-in-deploy.deploy.pids');
+  rmSync(pidFile, { force: true });
+  t.teardown(() => killLeftovers(pidFile));
+  const hang = await checkExecPlugin(installed['hangs-in-deploy']!, { env: ENV, commands: ['deploy'], timeoutsMs: { deploy: 2000 } });
+  t.same(hang.problems, ['deploy: did not finish within 2000 ms']);
+  const pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
   t.same(await gone(pids), [], 'the harness kills the group too');
 });
 
