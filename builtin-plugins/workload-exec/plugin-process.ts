@@ -127,6 +127,27 @@ function wireStreams(child: ChildProcess, o: PluginProcessOptions, stdout: Colle
 }
 
 /**
+ * Arms the deadline and the cancellation: either SIGKILLs the whole group and marks why.
+ * @returns a disarm function.
+ */
+function armKillers(child: ChildProcess, o: PluginProcessOptions, outcome: PluginProcessOutcome): () => void {
+  const timer = setTimeout(() => {
+    outcome.timedOut = true;
+    killGroup(child);
+  }, o.timeoutMs);
+  const onAbort = () => {
+    outcome.cancelled = true;
+    killGroup(child);
+  };
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+  };
+}
+
+/**
  * Spawns one plugin command — detached into its own process group, so a timeout or a
  * cancellation can SIGKILL the plugin *and* everything it started — and resolves when it
  * has exited and its output is read. Never rejects: failures are in the outcome.
@@ -139,24 +160,14 @@ export function runPluginProcess(o: PluginProcessOptions): Promise<PluginProcess
     const child = spawn(o.path, [o.command], { detached: true, env: o.env, stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     outcome.pid = child.pid;
     const { endLines } = wireStreams(child, o, stdout, stderr);
-    let settled = false;
+    const disarm = armKillers(child, o, outcome);
     let grace: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      outcome.timedOut = true;
-      killGroup(child);
-    }, o.timeoutMs);
-    const onAbort = () => {
-      outcome.cancelled = true;
-      killGroup(child);
-    };
-    if (o.signal?.aborted) onAbort();
-    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    let settled = false;
     const settle = () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      disarm();
       clearTimeout(grace);
-      o.signal?.removeEventListener('abort', onAbort);
       endLines();
       Object.assign(outcome, { stdout: stdout.bytes(), stdoutOverflow: stdout.overflow, stderr: stderr.bytes().toString('utf8') });
       resolve(outcome);
@@ -168,8 +179,7 @@ export function runPluginProcess(o: PluginProcessOptions): Promise<PluginProcess
       settle();
     });
     child.on('exit', (code, signal) => {
-      outcome.exitCode = code;
-      outcome.signal = signal;
+      Object.assign(outcome, { exitCode: code, signal });
       grace = setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();

@@ -399,6 +399,26 @@ t.test('cancellation kills the whole group too', async (t) => {
   t.same(groupMembers(pids[0]!), []);
 });
 
+t.test('a plugin that exits leaving a helper on its stdout: the call returns, the helper is left alone', async (t) => {
+  const dir = mkdtempSync(join(ROOT, 'bg-'));
+  const pidFile = join(SIDE, 'bg.pids');
+  t.teardown(() => killLeftovers(pidFile));
+  script(
+    dir,
+    'bg',
+    `#!/bin/sh
+case "$1" in
+  schema) echo '{"supported_contract_versions":["1"],"plugin_name":"bg","plugin_version":"1"}' ;;
+  describe) cat >/dev/null; sleep 1000 & echo "$!" > "${pidFile}"; echo '{"workload_type":"bg","status":"ready"}' ;;
+esac
+`,
+  );
+  const c = new ExecPluginCatalog(dir, new ExecRunner({ log: captureLogger(), timeouts: commandTimeouts({ describe: '30s' }), baseEnv: ENV }), captureLogger());
+  await c.rescan();
+  t.same(await c.driver('bg').describe(inputFor()), { workload_type: 'bg', status: 'ready' });
+  t.ok(alive(Number(readFileSync(pidFile, 'utf8').trim())), 'only a deadline or a cancellation kills the group');
+});
+
 t.test('stderr: only the first 64 KiB is kept for messages', async (t) => {
   const dir = mkdtempSync(join(ROOT, 'loud-'));
   script(dir, 'loud', `#!/bin/sh\ncase "$1" in schema) echo '{"supported_contract_versions":["1"],"plugin_name":"loud","plugin_version":"1"}';; describe) cat >/dev/null; head -c 100000 /dev/zero | tr '\\0' 'e' >&2; exit 1;; esac\n`);
