@@ -29,3 +29,4 @@ export { parseGoDuration, parseDurationMs } from '../kernel/config/duration.js';
 export { validateInstanceName, validateSnapshotLabel, INSTANCE_NAME_PATTERN, SNAPSHOT_LABEL_PATTERN } from '../kernel/names.js';
 export * from './host/index.js';
 export { decodeState, serializeState, StateFieldError } from './state-document.js';
+export * from './capabilities/workload-catalog.js';

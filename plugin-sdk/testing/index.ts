@@ -12,3 +12,4 @@ export type { StateConformanceRaw } from './state-conformance.js';
 export { buildBusyboxImage, runTestContainer, busyboxArchive, testContainerScript } from './images.js';
 export { runStorageConformance, STORAGE_CASES } from './storage-conformance.js';
 export type { StorageHarness, MakeStorageHarness, StorageCase, StorageConformanceOptions } from './storage-conformance.js';
+export { checkExecPlugin, assertExecPluginConforms } from './exec-harness.js';
