@@ -25,7 +25,11 @@ export async function cloneInstance(env: OpEnv, source: string, label: string, t
     const dataset = await env.op.step('zfs_clone', `Cloning ${env.storage.kind} dataset from ${src.dataset}@${label}...`, `${env.storage.kind} clone created`, () => env.storage.clone(source, label, target));
     undo.add('destroy dataset', () => env.storage.destroy(target));
     await env.op.step('patching_ports', 'Randomizing port bindings...', 'Port bindings patched', () => fire(env, 'storageReady', { ...baseContext(env, target, rec), dataset }));
-    undo.add('stop runtime', () => stopRuntime(env, rec, 'delete'));
+    // purge: a failed start leaves the daemon.json and log it wrote; the error already carries the log tail.
+    undo.add('stop runtime', async () => {
+      await stopRuntime(env, rec, 'delete');
+      await env.dockerd.purge?.(target);
+    });
     await startRuntime(env, rec, 'Starting dockerd for clone...');
     env.op.emit({ step: 'port_forwarding', status: 'done', message: 'Port forwarding configured' });
     const done = await commit(env, target);

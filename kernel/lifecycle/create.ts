@@ -112,7 +112,11 @@ export async function createInstance(env: OpEnv, spec: CreateSpec): Promise<Inst
     const dataset = await env.storage.create(rec.name);
     undo.add('destroy dataset', () => env.storage.destroy(rec.name));
     await fire(env, 'storageReady', { ...baseContext(env, rec.name, rec), dataset });
-    undo.add('stop runtime', () => stopRuntime(env, rec, 'delete'));
+    // purge: a failed start leaves the daemon.json and log it wrote; the error already carries the log tail.
+    undo.add('stop runtime', async () => {
+      await stopRuntime(env, rec, 'delete');
+      await env.dockerd.purge?.(rec.name);
+    });
     await startRuntime(env, rec);
     if (rec.workload_plugin) {
       undo.add('workload teardown', () => workloadDriver(env.lease, rec.workload_plugin!).teardown({ ...workloadInput(rec, env.settings, dataset.mountpoint), command: 'teardown' }, { signal: env.signal, onProgress: (e) => env.op.emit(e) }));
