@@ -11,7 +11,7 @@ import { cgroupParent, dockerdPaths, type DockerdPaths } from './paths.js';
 import { findProcesses, isDockerdFor, killGroup, pidAlive, readArgv, readPidFile, signal, waitForExit } from './proc.js';
 import { fileSize, logTail, waitUntilReady } from './readiness.js';
 import { KeyedLock } from './keyed-lock.js';
-import { recordRunning, restoreRunning } from './running-set.js';
+import { finishRecord, recordRunning, restoreRunning } from './running-set.js';
 import { SpecStore } from './spec-store.js';
 import { isShimIn, netnsIdOf, netnsIdOfPath, sweepInstance, type SweepTarget } from './sweep.js';
 import { DockerdWatcher, type WatchPolicy, type WatchStatus } from './watcher.js';
@@ -258,6 +258,8 @@ export class HostDockerd implements DockerdSupervisor {
     if (result.leftovers.length > 0) {
       throw new DsError('DS_ERR_DOCKERD', `dockerd for "${instance}" stopped, but these still hold its directories: ${result.leftovers.join(', ')}`, { details: { instance, leftovers: result.leftovers } });
     }
+    const dataRoot = this.specs.get(instance)?.dataRoot ?? (await configuredDataRoot(this.paths(instance).configFile));
+    if (dataRoot && existsSync(dataRoot)) await finishRecord(dataRoot);
     progress('dockerd stopped');
   }
 

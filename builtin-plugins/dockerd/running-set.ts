@@ -11,20 +11,48 @@ import { dockerClient } from './docker-client.js';
  */
 export const RUNNING_SET_FILE = '.dockersnap-running.json';
 
-export async function recordRunning(dataRoot: string, ids: readonly string[]): Promise<void> {
+interface RunningRecord {
+  running: string[];
+  /** Set while the stop that wrote the record has not finished (its process may have died in it). */
+  stopping?: true;
+}
+
+async function readRecord(dataRoot: string): Promise<RunningRecord | undefined> {
+  try {
+    const doc = JSON.parse(await readFile(join(dataRoot, RUNNING_SET_FILE), 'utf8')) as { running?: unknown; stopping?: unknown };
+    const running = Array.isArray(doc.running) ? doc.running.filter((x): x is string => typeof x === 'string') : [];
+    return doc.stopping === true ? { running, stopping: true } : { running };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeRecord(dataRoot: string, record: RunningRecord): Promise<void> {
   await mkdir(dataRoot, { recursive: true });
   const file = join(dataRoot, RUNNING_SET_FILE);
-  await writeFile(`${file}.tmp`, JSON.stringify({ running: ids }));
+  await writeFile(`${file}.tmp`, JSON.stringify(record));
   await rename(`${file}.tmp`, file);
 }
 
+/**
+ * Records the containers running now, before a stop stops them. If the previous stop never
+ * finished (the managing process died after it had stopped some containers), its containers
+ * are kept too: they ran before that stop, and a plain overwrite would forget them.
+ */
+export async function recordRunning(dataRoot: string, ids: readonly string[]): Promise<void> {
+  const previous = await readRecord(dataRoot);
+  const running = previous?.stopping ? [...new Set([...previous.running, ...ids])] : [...ids];
+  await writeRecord(dataRoot, { running, stopping: true });
+}
+
+/** Marks the recorded stop as finished (dockerd gone, cleaned up): the next stop replaces the set. */
+export async function finishRecord(dataRoot: string): Promise<void> {
+  const previous = await readRecord(dataRoot);
+  if (previous?.stopping) await writeRecord(dataRoot, { running: previous.running });
+}
+
 export async function readRunning(dataRoot: string): Promise<string[]> {
-  try {
-    const doc = JSON.parse(await readFile(join(dataRoot, RUNNING_SET_FILE), 'utf8')) as { running?: unknown };
-    return Array.isArray(doc.running) ? doc.running.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
+  return (await readRecord(dataRoot))?.running ?? [];
 }
 
 /**

@@ -31,7 +31,10 @@ async function resolveInterrupted(env: OpEnv, rec: InstanceRecord): Promise<Reco
   return undefined;
 }
 
-async function reconcileOne(env: OpEnv, rec: InstanceRecord): Promise<ReconcileEntry> {
+/** Operations that stop the runtime and start it again: interrupted, they are finished by a stop and a start. */
+const STOPPING_KINDS = new Set(['snapshot', 'revert', 'restart']);
+
+async function reconcileOne(env: OpEnv, rec: InstanceRecord, interrupted: string | undefined): Promise<ReconcileEntry> {
   const entry = { instance: rec.name, stored: rec.status };
   if (!(await env.storage.exists(rec.name))) {
     await finishOperation(env, rec.name, 'error', undefined, 'its dataset is missing');
@@ -39,6 +42,21 @@ async function reconcileOne(env: OpEnv, rec: InstanceRecord): Promise<ReconcileE
   }
   const live = await env.dockerd.isRunning(rec.name);
   if (rec.status !== 'running') return { ...entry, outcome: rec.status === 'error' ? 'error' : 'stopped', ...(rec.error_reason ? { reason: rec.error_reason } : {}) };
+  if (interrupted && STOPPING_KINDS.has(interrupted)) {
+    // The daemon died between the operation's stop and its start: containers may be stopped
+    // under a live dockerd, dockerd may be exiting or restarted by its watcher. Finish it the
+    // one robust way — a full stop (which keeps the containers the unfinished stop recorded)
+    // and a start (which starts them again).
+    try {
+      await stopRuntime(env, rec, 'restart');
+      await startRuntime(env, rec, 'Restarting dockerd...');
+      return { ...entry, outcome: 'restarted', reason: `finished an interrupted ${interrupted}` };
+    } catch (err) {
+      const reason = `could not restart dockerd after an interrupted ${interrupted}: ${errorMessage(err)}`;
+      await finishOperation(env, rec.name, 'error', undefined, reason);
+      return { ...entry, outcome: 'error', reason };
+    }
+  }
   if (live) {
     await env.portProxy?.refresh(rec.name).catch(() => undefined);
     return { ...entry, outcome: 'running' };
@@ -66,7 +84,7 @@ export async function reconcileAll(env: OpEnv, names: readonly string[]): Promis
     try {
       const resolved = rec.operation ? await resolveInterrupted(env, rec) : undefined;
       if (resolved) entries.push(resolved);
-      else entries.push(await reconcileOne(env, (await env.state.view((s) => s.instances[name]))!));
+      else entries.push(await reconcileOne(env, (await env.state.view((s) => s.instances[name]))!, rec.operation?.kind));
     } catch (err) {
       entries.push({ instance: name, stored: rec.status, outcome: 'error', reason: errorMessage(err) });
     }
