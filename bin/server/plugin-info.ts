@@ -25,7 +25,12 @@ export function toPluginInfo(s: PluginStatus): PluginInfo {
   };
 }
 
-/** Every plugin, sorted by name (api-v1 §6.15), always an array. */
+/** Plugin entries sorted by name (api-v1 §6.15). */
+export function sortByName(list: readonly PluginInfo[]): PluginInfo[] {
+  return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Every kernel plugin, sorted by name, always an array. */
 export function pluginList(statuses: readonly PluginStatus[]): PluginInfo[] {
-  return statuses.map(toPluginInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortByName(statuses.map(toPluginInfo));
 }

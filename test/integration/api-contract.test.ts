@@ -3,6 +3,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { createServer } from '../../bin/server/server.js';
 import { silentLogger } from '../../kernel/logger.js';
 import { decodeState, dockerdCapability, netnsCapability, portProxyCapability, stateCapability, storageCapability, workloadCapability, type AccessResponse } from '../../plugin-sdk/index.js';
+import { workloadCatalogCapability, type WorkloadCatalog } from '../../plugin-sdk/capabilities/workload-catalog.js';
+import type { PluginInfo } from '../../plugin-sdk/client/index.js';
 import { FakeDockerd, FakeNetns, FakePortProxy, FakeStorage, FakeWorkload, MemoryStateStore, startTestKernel, type Fake } from '../../plugin-sdk/testing/index.js';
 
 /**
@@ -47,13 +49,36 @@ interface World {
   snapshotState(): Promise<string>;
 }
 
-async function world(t: Test, options: { token?: string; bodyLimit?: number; proxy?: boolean } = {}): Promise<World> {
+/** The exec workload plugins of plugins.dir, as the workload-exec builtin lists them. */
+class FakeCatalog implements WorkloadCatalog {
+  entries: PluginInfo[] = [
+    { name: 'echo', status: 'ready', version: 'v0.5.2', supported_contract_versions: ['1'], config_options: [{ name: 'image', type: 'string', default: 'hashicorp/http-echo:latest' }], schema_digest: 'ab', binary_digest: 'cd' },
+    { name: 'broken', status: 'disabled', error: 'running schema: exit status 2', binary_digest: 'ef' },
+  ];
+  rescans = 0;
+  list(): PluginInfo[] {
+    return this.entries;
+  }
+  get(name: string): PluginInfo | undefined {
+    return this.entries.find((e) => e.name === name);
+  }
+  async rescan(): Promise<PluginInfo[]> {
+    this.rescans += 1;
+    return this.entries;
+  }
+  driver(): never {
+    throw new Error('not used');
+  }
+}
+
+async function world(t: Test, options: { token?: string; bodyLimit?: number; proxy?: boolean; catalog?: FakeCatalog } = {}): Promise<World> {
   const state = new MemoryStateStore();
   const dockerd = new GatedDockerd();
   const proxy = new FakePortProxy();
   const workload = new TokenWorkload('fakewl');
   const fakes: Fake[] = [[stateCapability, state], [storageCapability, new FakeStorage()], [netnsCapability, new FakeNetns()], [dockerdCapability, dockerd], [workloadCapability, workload, 'fakewl']];
   if (options.proxy !== false) fakes.push([portProxyCapability, proxy]);
+  if (options.catalog) fakes.push([workloadCatalogCapability, options.catalog]);
   const tk = await startTestKernel({ fakes, settings: { api: { token: options.token ?? '', body_limit: options.bodyLimit ?? 1_048_576 } } });
   const app = createServer({ kernel: tk.kernel, settings: tk.settings, log: silentLogger() });
   t.teardown(async () => {
@@ -154,6 +179,22 @@ t.test('a workload: access tokens resolved, describe flattened, health synchrono
   t.match(envelope(t, await w.call({ url: '/api/v1/instances/kube/workload' }), 502, 'DS_ERR_PLUGIN_FAILED').error, /^plugin describe: /);
   w.workload.failOn = 'access';
   t.match(envelope(t, await w.call({ url: '/api/v1/instances/kube/access' }), 502, 'DS_ERR_PLUGIN_FAILED').error, /^plugin access: /);
+});
+
+t.test('plugins: the kernel plugins and the exec workload plugins of the catalog', async (t) => {
+  const catalog = new FakeCatalog();
+  const w = await world(t, { catalog });
+  const list = json(t, await w.call({ url: '/api/v1/plugins' }), 200) as PluginInfo[];
+  t.same(list.map((p) => p.name), [...list.map((p) => p.name)].sort(), 'sorted by name');
+  t.match(list.find((p) => p.name === 'echo'), catalog.entries[0], 'exec plugins as the original lists them');
+  t.match(list.find((p) => p.name === 'broken'), { status: 'disabled', error: 'running schema: exit status 2' });
+  t.ok(list.some((p) => p.kind === 'kernel'), 'kernel plugins too');
+  t.match(json(t, await w.call({ url: '/api/v1/plugins/echo' }), 200), { name: 'echo', config_options: [{ name: 'image' }] });
+  t.equal(envelope(t, await w.call({ url: '/api/v1/plugins/broken' }), 404, 'DS_ERR_PLUGIN_NOT_FOUND').error, 'plugin "broken" is disabled: running schema: exit status 2');
+  t.equal(envelope(t, await w.call({ url: '/api/v1/plugins/nosuch' }), 404, 'DS_ERR_PLUGIN_NOT_FOUND').error, 'plugin "nosuch" not found');
+  const reloaded = json(t, await w.call({ method: 'POST', url: '/api/v1/plugins/reload' }), 200) as PluginInfo[];
+  t.equal(catalog.rescans, 1, 'a reload rescans the exec plugins');
+  t.same(reloaded.map((p) => p.name), list.map((p) => p.name));
 });
 
 t.test('without a port proxy: ports are empty, refresh answers an empty record', async (t) => {

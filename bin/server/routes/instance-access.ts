@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DsError } from '../../../kernel/errors.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { portProxyCapability, type InstancePorts } from '../../../plugin-sdk/capabilities/port-proxy.js';
-import { accessHost, plainAccess, portsByLabel, resolveAccess } from '../access-bundle.js';
+import { hostFor, resolveAccess } from '../../../kernel/lifecycle/access-tokens.js';
 import { currentPorts, withWorkload } from '../instance-workload.js';
 import { jsonRoute } from '../route-schema.js';
 import { HealthQuery, NameParams, NoBody } from '../schemas/requests.js';
@@ -14,6 +14,11 @@ type Named = { Params: { name: string } };
 /** The record of an instance the port proxy holds nothing for (api-v1 §6.10; `[]`, not `null`). */
 function noPorts(name: string): InstancePorts {
   return { instance: name, target_ip: '', ports: [] };
+}
+
+/** The bundle of an instance without a workload: only the daemon's two variables (api-v1 §6.12). */
+function plainAccess(view: { name: string; socket: string }) {
+  return { contract_version: '1', env: { DOCKER_HOST: `unix://${view.socket}`, DOCKERSNAP_INSTANCE: view.name } };
 }
 
 /** Omits the fields of a plugin's describe output that are empty, as the original (omitempty). */
@@ -58,8 +63,8 @@ export function instanceAccessRoutes(app: FastifyInstance, kernel: Kernel, deps:
     async (req) => {
       const view = await instances.get(req.params.name);
       if (!view.workload_plugin) return plainAccess(view);
-      const host = accessHost(kernel.settings.api.proxy_bind, req.headers.host);
-      return withWorkload(kernel, view, 'access', async ({ driver, input, ports }) => resolveAccess(await driver.access(input), view, host, portsByLabel(ports)));
+      const host = hostFor(kernel.settings.api.proxy_bind, req.headers.host);
+      return withWorkload(kernel, view, 'access', async ({ driver, input, ports }) => resolveAccess(await driver.access(input), { host, ports: ports?.ports ?? [], socket: view.socket, instance: view.name }));
     },
   );
 
