@@ -125,10 +125,12 @@ export async function setupPlugin(candidate: Candidate, def: AnyPluginDefinition
     await Promise.all([mkdir(paths.state, { recursive: true }), mkdir(paths.run, { recursive: true })]);
     const ctx = buildContext(p, def, env, capabilities, paths);
     p.ctx = ctx;
+    const started = performance.now();
     await withTimeout(Promise.resolve().then(() => def.setup(ctx)), env.setupTimeoutMs, () =>
       new DsError('DS_ERR_PLUGIN_TIMEOUT', `plugin "${def.id}" did not finish setup within ${env.setupTimeoutMs} ms (plugins.setup_timeout)`, { details: { plugin: def.id } }),
     );
     activate(p, hooks, registry, env.hookTimeoutMs);
+    env.log.debug({ plugin: def.id, ms: Math.round(performance.now() - started) }, 'plugin set up');
     return p;
   } catch (err) {
     await closeInstance(p, env.log);
