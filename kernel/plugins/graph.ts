@@ -74,3 +74,18 @@ export function orderGraph(nodes: readonly GraphNode[]): GraphResult {
   }
   return { order, errors };
 }
+
+/**
+ * Splits a topological order into levels: a node's level is one more than its deepest
+ * dependency's, so the nodes of one level never depend on each other.
+ */
+export function graphLevels(order: readonly string[], deps: ReadonlyMap<string, readonly string[]>): string[][] {
+  const level = new Map<string, number>();
+  const levels: string[][] = [];
+  for (const id of order) {
+    const l = Math.max(-1, ...(deps.get(id) ?? []).map((d) => level.get(d) ?? -1)) + 1;
+    level.set(id, l);
+    (levels[l] ??= []).push(id);
+  }
+  return levels;
+}

@@ -8,7 +8,7 @@ import type { Exec } from '../../plugin-sdk/exec.js';
 import type { Logger } from '../../plugin-sdk/logger.js';
 import { discover, type Candidate } from './discovery.js';
 import { importPlugin, pruneCache } from './loader.js';
-import { orderGraph, type GraphNode } from './graph.js';
+import { graphLevels, orderGraph, type GraphNode } from './graph.js';
 import { validatePluginConfig } from './plugin-config.js';
 import { Generation, type Lease } from './generation.js';
 import { activate, closeInstance, failedInstance, setupPlugin, skippedInstance, type PluginInstance, type SetupEnv } from './plugin-instance.js';
@@ -252,7 +252,19 @@ export class PluginHost {
     for (const [id, err] of errors) failed.set(id, failedInstance(loaded.get(id)!.candidate, id, err, ready.get(id)?.def));
     const kept = new Set<string>();
     const deps = new Map(nodes.map((n) => [n.id, n.deps]));
-    for (const id of order) gen.plugins.set(id, await this.instantiate(id, ready.get(id)!, loaded.get(id)!.candidate, deps.get(id) ?? [], kept, gen, prev));
+    for (const level of graphLevels(order, deps)) {
+      // One level at a time (its providers are live before the next level resolves them);
+      // within a level, setups run concurrently and activate in order.
+      let turn = Promise.resolve();
+      const done = level.map((id) => {
+        const mine = turn;
+        const result = this.instantiate(id, ready.get(id)!, loaded.get(id)!.candidate, deps.get(id) ?? [], kept, gen, prev, mine);
+        turn = result.then(() => undefined);
+        return result;
+      });
+      const instances = await Promise.all(done);
+      level.forEach((id, i) => gen.plugins.set(id, instances[i]!));
+    }
     for (const [id, p] of failed) gen.plugins.set(id, p);
     return gen;
   }
@@ -273,9 +285,10 @@ export class PluginHost {
     return undefined;
   }
 
-  private async instantiate(id: string, r: { def: AnyPluginDefinition; config: Record<string, unknown>; fingerprint: string }, candidate: Candidate, deps: string[], kept: Set<string>, gen: Generation, prev: Generation | undefined): Promise<PluginInstance> {
+  private async instantiate(id: string, r: { def: AnyPluginDefinition; config: Record<string, unknown>; fingerprint: string }, candidate: Candidate, deps: string[], kept: Set<string>, gen: Generation, prev: Generation | undefined, turn: Promise<void>): Promise<PluginInstance> {
     const before = prev?.plugins.get(id);
     if (before?.state === 'ok' && before.fingerprint === r.fingerprint && deps.every((d) => kept.has(d))) {
+      await turn;
       try {
         activate(before, gen.hooks, gen.capabilities, this.options.hookTimeoutMs);
         kept.add(id);
@@ -286,7 +299,7 @@ export class PluginHost {
     }
     const skipped = this.skippedDependency(r.def, gen);
     if (skipped) return skippedInstance(candidate, r.def, skipped);
-    const p = await setupPlugin(candidate, r.def, r.config, r.fingerprint, this.env, gen.hooks, gen.capabilities);
+    const p = await setupPlugin(candidate, r.def, r.config, r.fingerprint, this.env, gen.hooks, gen.capabilities, turn);
     if (p.state === 'error') this.options.log.warn({ plugin: id, code: p.code, err: p.reason }, 'plugin failed');
     return p;
   }

@@ -107,10 +107,10 @@ export function activate(p: PluginInstance, hooks: LifecycleHooks, registry: Cap
 }
 
 /**
- * Validated config → resolved capabilities → `setup` under a deadline → activation.
- * Never throws: the outcome is in the returned instance's `state`.
+ * Validated config → resolved capabilities → `setup` under a deadline → (after `turn`)
+ * activation. Never throws: the outcome is in the returned instance's `state`.
  */
-export async function setupPlugin(candidate: Candidate, def: AnyPluginDefinition, config: Record<string, unknown>, fingerprint: string, env: SetupEnv, hooks: LifecycleHooks, registry: CapabilityRegistry): Promise<PluginInstance> {
+export async function setupPlugin(candidate: Candidate, def: AnyPluginDefinition, config: Record<string, unknown>, fingerprint: string, env: SetupEnv, hooks: LifecycleHooks, registry: CapabilityRegistry, turn: Promise<void> = Promise.resolve()): Promise<PluginInstance> {
   const p: PluginInstance = { id: def.id, candidate, def, state: 'ok', fingerprint, taps: [], provisions: [], closers: [], abort: new AbortController(), config };
   try {
     const capabilities: Record<string, unknown> = {};
@@ -129,8 +129,10 @@ export async function setupPlugin(candidate: Candidate, def: AnyPluginDefinition
     await withTimeout(Promise.resolve().then(() => def.setup(ctx)), env.setupTimeoutMs, () =>
       new DsError('DS_ERR_PLUGIN_TIMEOUT', `plugin "${def.id}" did not finish setup within ${env.setupTimeoutMs} ms (plugins.setup_timeout)`, { details: { plugin: def.id } }),
     );
-    activate(p, hooks, registry, env.hookTimeoutMs);
     env.log.debug({ plugin: def.id, ms: Math.round(performance.now() - started) }, 'plugin set up');
+    // Setups of one graph level run concurrently; taps and capabilities go live in set-up order.
+    await turn;
+    activate(p, hooks, registry, env.hookTimeoutMs);
     return p;
   } catch (err) {
     await closeInstance(p, env.log);

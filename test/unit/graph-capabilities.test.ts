@@ -63,3 +63,9 @@ t.test('manifest validation names the file and field', async (t) => {
   ];
   for (const [raw, msg] of cases) t.throws(() => validateManifest(raw, '/x/plugin.json'), { code: 'DS_ERR_PLUGIN_MANIFEST', message: msg }, String(msg));
 });
+
+t.test('graph levels: a level never depends on itself', async (t) => {
+  const { graphLevels } = await import('../../kernel/plugins/graph.js');
+  const deps = new Map([['state', []], ['zfs', []], ['btrfs', []], ['api', ['state']], ['proxy', ['state', 'api']]]);
+  t.same(graphLevels(['state', 'zfs', 'btrfs', 'api', 'proxy'], deps), [['state', 'zfs', 'btrfs'], ['api'], ['proxy']]);
+});

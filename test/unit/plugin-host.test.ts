@@ -152,3 +152,17 @@ t.test('a plugin whose only provider skipped skips too, naming why', async (t) =
   t.teardown(() => tk.close());
   t.match(tk.kernel.plugins().find((p) => p.id === 'zconsumer'), { status: 'skip', reason: 'requires capability "storage", whose provider skipped: zprovider (no zfs module)' });
 });
+
+t.test('independent plugins set up concurrently but tap in a fixed order', async (t) => {
+  const order: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = definePlugin({ id: 'aa-slow', version: '1', async setup(ctx) { order.push('slow start'); await gate; ctx.hooks.preStop.tap(() => {}); order.push('slow end'); } });
+  const fast = definePlugin({ id: 'bb-fast', version: '1', setup(ctx) { order.push('fast'); release(); ctx.hooks.preStop.tap(() => {}); } });
+  const tk = await startTestKernel({ plugins: [fast, slow] });
+  t.teardown(() => tk.close());
+  t.same(order, ['slow start', 'fast', 'slow end'], 'the fast setup ran while the slow one waited');
+  const lease = tk.kernel.acquire();
+  t.same(lease.hooks.preStop.taps.map((x) => x.name), ['aa-slow', 'bb-fast'], 'taps registered in set-up order, not finish order');
+  lease.release();
+});
