@@ -124,7 +124,13 @@ export async function stopOwnZfs(): Promise<void> {
   const child = ownDaemon;
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const pools = (await exec('zpool', ['list', '-H', '-o', 'name'], { reject: false })).stdout.trim();
-  if (pools !== '') return;
+  if (pools !== '') {
+    // Another test process still has a pool on it: leave the daemon running for it, but do
+    // not let our handle keep this process alive (tap would kill it at its timeout).
+    child.unref();
+    ownDaemon = undefined;
+    return;
+  }
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
