@@ -9,6 +9,7 @@ import { applyConfigPairs, parseConfigValue, parseTags, readConfigFile } from '.
 import { childExitCode } from '../../bin/cli/commands/docker.js';
 import { workloadSchema } from '../../bin/cli/commands/workload/schema.js';
 import { fileForPrinting, formatAccess, formatCreated, formatInstanceList, formatInstanceStatus, formatPorts, shortTime, sortedJson } from '../../bin/cli/instance-format.js';
+import { renderCommandRows } from '../../bin/cli/help.js';
 import { checkOutput, outputOf } from '../../bin/cli/output-flag.js';
 import { ProgressPrinter, progressLine } from '../../bin/cli/progress.js';
 import { exportLines, goQuote, isFish, unsetLines } from '../../bin/cli/shell.js';
@@ -119,6 +120,12 @@ t.test('tables and texts of the read commands', async (t) => {
   t.equal(fileForPrinting('done\n'), 'done\n');
   t.equal(sortedJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } }), '{\n  "a": {\n    "c": null,\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}');
   t.same(workloadSchema({ name: 'kind', status: 'ready', version: '1', config_options: [{ name: 'x', type: 'string' }], state: 'ok' }), { name: 'kind', version: '1', config_options: [{ name: 'x', type: 'string' }] });
+});
+
+t.test('root help rows: two columns, summaries wrapped to the width', async (t) => {
+  t.equal(renderCommandRows([['ls', 'List'], ['workload health', 'Show health']], 80), 'ls               List\nworkload health  Show health');
+  t.equal(renderCommandRows([['use', 'Print shell exports pointing docker at an instance']], 30), 'use  Print shell exports\n     pointing docker at an\n     instance');
+  t.equal(renderCommandRows([['x', '']], 80), 'x');
 });
 
 t.test('-o: json or text, anything else refused', async (t) => {
