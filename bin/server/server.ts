@@ -47,6 +47,20 @@ function mountExt(app: FastifyInstance, ext: ExtRouter): void {
 }
 
 /**
+ * While closing, keep-alive connections are closed as soon as they are idle. `close()` only
+ * closes those idle at the time it is called: a connection whose request (or stream) was in
+ * flight would otherwise hold the shutdown for the whole keep-alive timeout (72 s).
+ */
+function closeConnectionsWhenIdle(app: FastifyInstance): void {
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    timer = setInterval(() => app.server.closeIdleConnections(), 50);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
+}
+
+/**
  * Builds the REST API v1 server on a kernel: auth, error envelope, schema validation, the
  * OpenAPI document, health, instance, plugin admin and plugin routes (rebuilt on every plugin
  * generation). Not listening yet: call `listen`, or use `inject` in tests. Closing the app
@@ -73,6 +87,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   kernel.host.onGeneration((gen) => void ext.update(gen));
   app.register(async () => ext.update(kernel.host.generation));
   app.addHook('onClose', async () => ext.close());
+  closeConnectionsWhenIdle(app);
   return app;
 }
 
