@@ -64,15 +64,9 @@ export interface ProgressEvent {
   code?: string;
 }
 
-/** A snapshot of an instance (api-v1 §8.1), oldest first. */
-export interface SnapshotInfo {
-  label: string;
-  /** RFC 3339 with fractional seconds; the zero time for converted legacy entries. */
-  created_at: string;
-  tags?: Record<string, string>;
-  /** Ours: the client that created it (see `ClientOptions.owner`). */
-  owner?: string;
-}
+// Snapshot rows are the state file's own (one definition).
+import type { SnapshotInfo } from '../state-types.js';
+export type { SnapshotInfo };
 
 /** An instance (api-v1 §8.1) with its live status. */
 export interface Instance {
@@ -96,24 +90,8 @@ export interface Instance {
   workload_contract_version?: string;
 }
 
-/** One host-side forward (api-v1 §8.2). */
-export interface PortMapping {
-  host_port: number;
-  /** The port dialled inside the instance namespace (a misnomer kept for compatibility). */
-  container_port: number;
-  in_container_port?: number;
-  protocol: string;
-  /** The label `${PORT:<label>}` refers to. */
-  description: string;
-  requested_host_port?: number;
-}
-
-/** The forwards of one instance (api-v1 §8.2); `ports` is `[]` from us, maybe `null` from the original. */
-export interface InstancePorts {
-  instance: string;
-  target_ip: string;
-  ports: PortMapping[];
-}
+// The wire shapes of forwards are the port-proxy capability's own (one definition).
+export type { PortMapping, InstancePorts } from '../capabilities/port-proxy.js';
 
 /** A file of an access bundle, written by `dockersnap use` under `~/.dockersnap/<instance>/`. */
 export interface AccessFile {
