@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,16 +276,22 @@ t.test('locking', async (t) => {
   t.test('three processes and this one, 50 increments each: no lost update', async (t) => {
     const path = stateFile(t.testdir());
     const helper = fileURLToPath(new URL('../fixtures-helpers/state-increment.ts', import.meta.url));
-    const startAt = Date.now() + 2500; // after every child has started, so they contend
+    const barrier = t.testdir({ barrier: {} }) + '/barrier';
     const children = [0, 1, 2].map(() => {
-      const child = spawn(process.execPath, ['--import', 'tsx', helper, path, '50', String(startAt)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', helper, path, '50', barrier], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       return new Promise<{ first: number; last: number }>((resolve, reject) => {
         child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`helper exited ${code}`))));
       });
     });
-    await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+    // Release all three at once, however long each took to start under load.
+    const readyBy = Date.now() + 120_000;
+    while (readdirSync(barrier).filter((f) => f.startsWith('ready-')).length < 3) {
+      if (Date.now() > readyBy) throw new Error('the helper processes did not start');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    writeFileSync(`${barrier}/go`, '');
     const store = new JsonStateStore(path);
     for (let i = 0; i < 50; i++) await store.update((s) => void (s.next_subnet_index += 1));
     const spans = await Promise.all(children);
