@@ -65,30 +65,14 @@ export interface ProgressEvent {
 }
 
 // Snapshot rows are the state file's own (one definition).
-import type { SnapshotInfo } from '../state-types.js';
+import type { InstanceRecord, SnapshotInfo } from '../state-types.js';
 export type { SnapshotInfo };
 
-/** An instance (api-v1 §8.1) with its live status. */
-export interface Instance {
-  name: string;
-  dataset: string;
-  subnet: string;
-  subnet_index: number;
-  metallb_ip: string;
-  socket: string;
-  pid_file: string;
-  created_at: string;
+/** An instance (api-v1 §8.1) with its live status: the state row without the kernel's operation marker. */
+export type Instance = Omit<InstanceRecord, 'status' | 'operation'> & {
   /** `running`/`stopped` (the original); ours also `error` (see `error_reason`) and `busy`. */
   status: 'running' | 'stopped' | 'error' | 'busy';
-  /** Ours: why the instance is in `error`. */
-  error_reason?: string;
-  /** `"<source>@<label>"` for clones. */
-  clone_of?: string;
-  snapshots: SnapshotInfo[];
-  workload_plugin?: string;
-  workload_config?: Record<string, unknown>;
-  workload_contract_version?: string;
-}
+};
 
 // The wire shapes of forwards are the port-proxy capability's own (one definition).
 export type { PortMapping, InstancePorts } from '../capabilities/port-proxy.js';
