@@ -1,6 +1,7 @@
-import t, { type Test } from 'tap';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import t from 'tap';
+import type { ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
+import { fakeDaemon } from '../helpers/fake-daemon.js';
 import { createClient, defaultOwner, streamErrorCode, type ProgressEvent } from '../../plugin-sdk/client/index.js';
 
 /**
@@ -9,37 +10,12 @@ import { createClient, defaultOwner, streamErrorCode, type ProgressEvent } from 
  * operations and their failures, and the original's gaps (no restart route).
  */
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-async function daemon(t: Test, handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      handler(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => {
-    server.closeAllConnections();
-    return new Promise((r) => server.close(r));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
-}
-
 const json = (res: ServerResponse, status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(value)}\n`);
 const ndjson = (res: ServerResponse, events: object[]) => res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
 const INSTANCE = { name: 'demo', dataset: 'dockersnap/instances/demo', subnet: '10.10.0.0/16', subnet_index: 0, metallb_ip: '10.10.10.10', socket: '/run/dockersnap/demo.sock', pid_file: '/run/dockersnap/demo.pid', created_at: '2026-04-30T10:00:00Z', status: 'running', snapshots: [] };
 
 t.test('paths, bodies and owners of the plain calls', async (t) => {
-  const d = await daemon(t, (req, res) => {
+  const d = await fakeDaemon(t, (req, res) => {
     if (req.method === 'DELETE') return res.writeHead(204).end();
     if (req.url === '/api/v1/instances' && req.method === 'GET') return json(res, 200, null);
     if (req.url!.endsWith('/ports') || req.url!.endsWith('/refresh')) return json(res, 200, { instance: 'demo', target_ip: '', ports: null });
@@ -99,7 +75,7 @@ t.test('paths, bodies and owners of the plain calls', async (t) => {
 });
 
 t.test('progress variants: events as they come, the result after the stream', async (t) => {
-  const d = await daemon(t, (req, res) => {
+  const d = await fakeDaemon(t, (req, res) => {
     if (req.method === 'GET') return json(res, 200, { ...INSTANCE, name: req.url!.split('/').pop() });
     if (req.url === '/api/v1/instances') return res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end();
     if (req.url!.endsWith('/snapshot')) return ndjson(res, [{ step: 'zfs_snapshot', status: 'running', message: 'Creating "golden"...' }, { step: 'zfs_snapshot', status: 'error', message: 'boom' }, { step: 'error', status: 'error', message: 'snapshot "golden" already exists for instance "demo"' }]);
@@ -141,11 +117,11 @@ t.test('progress variants: events as they come, the result after the stream', as
 });
 
 t.test('restart: one call on our daemon; stop (errors ignored) then start on the original', async (t) => {
-  const ours = await daemon(t, (_req, res) => json(res, 200, { status: 'ok' }));
+  const ours = await fakeDaemon(t, (_req, res) => json(res, 200, { status: 'ok' }));
   await createClient({ remote: ours.url, env: {} }).restart('demo');
   t.same(ours.seen.map((s) => s.url), ['/api/v1/instances/demo/restart']);
 
-  const original = await daemon(t, (req, res) => {
+  const original = await fakeDaemon(t, (req, res) => {
     if (req.url!.endsWith('/restart')) return res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
     if (req.url!.endsWith('/stop')) return json(res, 500, { error: 'instance "demo" is not running' });
     if (req.headers.accept === 'application/x-ndjson') return ndjson(res, [{ step: 'starting_dockerd', status: 'running', message: 'Starting dockerd...' }, { step: 'complete', status: 'done', message: 'started' }]);
@@ -160,7 +136,7 @@ t.test('restart: one call on our daemon; stop (errors ignored) then start on the
   await op.result;
   t.same(events.map((e) => e.step), ['starting_dockerd', 'complete'], 'the failed stop is not reported');
 
-  const missing = await daemon(t, (_req, res) => json(res, 404, { error: 'instance not found: "demo"' }));
+  const missing = await fakeDaemon(t, (_req, res) => json(res, 404, { error: 'instance not found: "demo"' }));
   await t.rejects(createClient({ remote: missing.url, env: {} }).restart('demo'), { code: 'DS_ERR_NOT_FOUND', message: 'API error (404): instance not found: "demo"' }, 'an unknown instance is not a missing route');
 });
 

@@ -1,28 +1,9 @@
-import t, { type Test } from 'tap';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fakeDaemon } from '../helpers/fake-daemon.js';
+import t from 'tap';
+import type { ServerResponse } from 'node:http';
 import { createClient, DEFAULT_REMOTE, streamFailure, type ProgressEvent } from '../../plugin-sdk/client/index.js';
 import { closedPort } from '../helpers/daemon.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-/** A throwaway HTTP server on 127.0.0.1 playing the daemon (ours or the original). */
-async function fakeDaemon(t: Test, handler: Handler): Promise<{ url: string; seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> }> {
-  const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      handler(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => {
-    server.closeAllConnections();
-    return new Promise((r) => server.close(r));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
-}
 
 function json(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(value)}\n`);
