@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DsError, toDsError } from '../errors.js';
 import type { OperationKind } from '../hooks.js';
 import type { ProgressEvent } from '../../plugin-sdk/capabilities/workload.js';
+import { ReplayQueue } from '../../plugin-sdk/replay-queue.js';
 
 /**
  * A running instance operation: an async-iterable of progress events plus the result.
@@ -11,9 +12,7 @@ import type { ProgressEvent } from '../../plugin-sdk/capabilities/workload.js';
 export class Operation<R> implements AsyncIterable<ProgressEvent> {
   readonly id = randomUUID();
   readonly result: Promise<R>;
-  private readonly events: ProgressEvent[] = [];
-  private readonly waiters: Array<() => void> = [];
-  private finished = false;
+  private readonly queue = new ReplayQueue<ProgressEvent>();
 
   constructor(
     readonly kind: OperationKind,
@@ -27,18 +26,14 @@ export class Operation<R> implements AsyncIterable<ProgressEvent> {
         this.emit({ step: 'error', status: 'error', message: e.message });
         throw e;
       })
-      .finally(() => {
-        this.finished = true;
-        this.wake();
-      });
+      .finally(() => this.queue.close());
     // The result is observed by whoever awaits it; never crash the process on an unobserved failure.
     this.result.catch(() => undefined);
   }
 
   /** Records a progress event (kept for every iterator, in order). */
   emit(event: ProgressEvent): void {
-    this.events.push(event.message === undefined || event.message === '' ? { step: event.step, status: event.status } : event);
-    this.wake();
+    this.queue.push(event.message === undefined || event.message === '' ? { step: event.step, status: event.status } : event);
   }
 
   /** Emits `running`, runs `fn`, emits `done` (or `error` and rethrows). */
@@ -54,22 +49,13 @@ export class Operation<R> implements AsyncIterable<ProgressEvent> {
     }
   }
 
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<ProgressEvent> {
-    let i = 0;
-    for (;;) {
-      while (i < this.events.length) yield this.events[i++]!;
-      if (this.finished) return;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  [Symbol.asyncIterator](): AsyncIterator<ProgressEvent> {
+    return this.queue[Symbol.asyncIterator]();
   }
 
   /** All events so far (for tests and non-streaming callers). */
   get history(): readonly ProgressEvent[] {
-    return this.events;
+    return this.queue.history;
   }
 }
 

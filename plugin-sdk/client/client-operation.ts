@@ -1,5 +1,6 @@
 import { DsError, toDsError } from '../../kernel/errors.js';
 import { streamErrorCode } from './errors.js';
+import { ReplayQueue } from '../replay-queue.js';
 import type { ClientOperation, ProgressEvent } from './types.js';
 
 /**
@@ -11,16 +12,11 @@ import type { ClientOperation, ProgressEvent } from './types.js';
  */
 export class StreamedOperation<R> implements ClientOperation<R> {
   readonly result: Promise<R>;
-  private readonly events: ProgressEvent[] = [];
-  private readonly waiters: Array<() => void> = [];
-  private done = false;
+  private readonly queue = new ReplayQueue<ProgressEvent>();
 
   constructor(source: AsyncIterable<ProgressEvent>, finish: () => Promise<R>) {
     this.result = this.pump(source)
-      .finally(() => {
-        this.done = true;
-        this.wake();
-      })
+      .finally(() => this.queue.close())
       .then((failure) => {
         if (failure) throw failure;
         return finish();
@@ -31,31 +27,17 @@ export class StreamedOperation<R> implements ClientOperation<R> {
 
   private async pump(source: AsyncIterable<ProgressEvent>): Promise<DsError | undefined> {
     try {
-      for await (const event of source) this.push(event);
+      for await (const event of source) this.queue.push(event);
     } catch (err) {
       const e = toDsError(err);
-      this.push({ step: 'error', status: 'error', message: e.message, code: e.code });
+      this.queue.push({ step: 'error', status: 'error', message: e.message, code: e.code });
       return e;
     }
-    const failed = this.events.filter((e) => e.status === 'error').pop();
+    const failed = this.queue.history.filter((e) => e.status === 'error').pop();
     return failed ? new DsError(streamErrorCode(failed), failed.message ?? `${failed.step} failed`) : undefined;
   }
 
-  private push(event: ProgressEvent): void {
-    this.events.push(event);
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<ProgressEvent> {
-    let i = 0;
-    for (;;) {
-      while (i < this.events.length) yield this.events[i++]!;
-      if (this.done) return;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  [Symbol.asyncIterator](): AsyncIterator<ProgressEvent> {
+    return this.queue[Symbol.asyncIterator]();
   }
 }
