@@ -147,11 +147,16 @@ t.test('shutdown waits for in-flight operations; the instances keep running', as
   let release!: () => void;
   s.dockerd.gate = new Promise((r) => (release = r));
   const pending = call(s.url, 'POST', '/api/v1/instances/inflight/start');
-  await new Promise((r) => setTimeout(r, 50));
+  // Wait for the condition (the start holds the instance), not for a fixed time.
+  const until = Date.now() + 10_000;
+  while ((await s.tk.kernel.instances.get('inflight')).status !== 'busy') {
+    if (Date.now() > until) throw new Error('the start never became in-flight');
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const closing = Promise.all([s.app.close(), s.tk.kernel.close()]);
   let closed = false;
   void closing.then(() => (closed = true));
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 100)); // a window in which close must NOT finish
   t.notOk(closed, 'close waits for the operation');
   s.dockerd.gate = undefined;
   release();
