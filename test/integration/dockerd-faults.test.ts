@@ -77,7 +77,12 @@ t.test('supervision: kill -9 dockerd and the watcher restarts it; containers liv
   }, 'a restarted dockerd answering', 30_000);
   h.pids.add(pid);
   t.comment(`watcher restart after kill -9: ${(performance.now() - t0).toFixed(0)} ms to ping`);
-  t.match(h.sup.watchStatus(spec.instance), { state: 'watching', restarts: 1 });
+  // The new dockerd can answer a moment before the watcher has recorded its restart.
+  const status = await waitFor(() => {
+    const s = h.sup.watchStatus(spec.instance);
+    return s?.state === 'watching' && s.restarts === 1 ? s : undefined;
+  }, 'the watcher recording the restart');
+  t.match(status, { state: 'watching', restarts: 1 });
   t.equal(await waitFor(() => fetchValue(spec.netns.nsIp), 'the container after the restart'), 'v1', 'live-restore kept the container');
 
   await h.sup.stop(spec.instance, { containerTimeoutSec: 2 });
