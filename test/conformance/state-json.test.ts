@@ -297,7 +297,7 @@ t.test('locking', async (t) => {
     const spans = await Promise.all(children);
     t.equal(JSON.parse(readFileSync(path, 'utf8')).next_subnet_index, 200);
     const overlapping = spans.some((a, i) => spans.some((b, j) => i !== j && a.first < b.last && b.first < a.last));
-    t.ok(overlapping, `the children ran at the same time: ${JSON.stringify(spans)}`);
+    t.ok(overlapping, `the children contended for the lock at the same time: ${JSON.stringify(spans)}`);
     t.notOk(existsSync(`${path}.lock`));
   });
 });
