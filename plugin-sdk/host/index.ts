@@ -1,6 +1,7 @@
 /**
  * Host helpers shared by the builtin plugins: /proc mountinfo, holder scans, tool lookup,
- * sizes, sparse pool files, memoised initialisation. Linux only; none of them runs a command.
+ * sizes, sparse pool files, memoised initialisation, registry-free busybox images. Linux only;
+ * none of them runs a command (images are loaded through the Docker API).
  * @packageDocumentation
  */
 export { parseMountinfo, readMounts, isUnder, mountOf, mountsBelow, selfBindsAt } from './mountinfo.js';
@@ -12,3 +13,4 @@ export { parseSize } from './size.js';
 export { createSparseFile } from './sparse-file.js';
 export { memoInit } from './memo-init.js';
 export type { MemoInit } from './memo-init.js';
+export { buildBusyboxImage, busyboxArchive, busyboxLayer, BUSYBOX_APPLETS } from './images.js';
