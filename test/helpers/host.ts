@@ -116,7 +116,7 @@ export function killPids(pids: Iterable<number>): void {
  * Polls `check` until it returns a truthy value or the deadline passes; returns the value.
  * @throws Error naming `what` on timeout.
  */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, intervalMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
