@@ -1,7 +1,6 @@
 import type { Kernel } from '../../kernel/kernel.js';
-import { DsError, toDsError } from '../../kernel/errors.js';
 import type { InstanceView } from '../../kernel/lifecycle/instances.js';
-import { workloadDriver, workloadInput } from '../../kernel/lifecycle/workload.js';
+import { commandError, findWorkloadDriver, workloadInput } from '../../kernel/lifecycle/workload.js';
 import { portProxyCapability, type InstancePorts } from '../../plugin-sdk/capabilities/port-proxy.js';
 import { storageCapability } from '../../plugin-sdk/capabilities/storage.js';
 import type { WorkloadDriver, WorkloadInput } from '../../plugin-sdk/capabilities/workload.js';
@@ -30,26 +29,23 @@ function asRecord(view: InstanceView): InstanceRecord {
 }
 
 /**
- * Runs `fn` with the workload driver bound to `view` (through the `workload` capability) under
- * one lease of the current plugin generation. Failures of the plugin become
+ * Runs `fn` with the workload driver bound to `view` (an in-process `workload` key, else an
+ * exec plugin of the `workloadCatalog`, found after a reload too) under one lease of the
+ * current plugin generation. Failures, including a plugin that is gone or disabled, become
  * `plugin <command>: <reason>` (the original's text) with the plugin's own code, else
  * DS_ERR_PLUGIN_FAILED.
- * @throws DsError DS_ERR_PLUGIN_NOT_FOUND when the bound plugin is not loaded.
  */
 export async function withWorkload<T>(kernel: Kernel, view: InstanceView, command: string, fn: (call: WorkloadCall) => Promise<T>): Promise<T> {
   const plugin = view.workload_plugin!;
   const lease = kernel.acquire();
   try {
-    const driver = workloadDriver(lease, plugin);
     const storage = lease.capabilities.tryGet(storageCapability);
     const ports = lease.capabilities.tryGet(portProxyCapability)?.list(view.name);
     const input = { ...workloadInput(asRecord(view), kernel.settings, storage ? storage.describe(view.name).mountpoint : '', ports), command };
     try {
-      return await fn({ driver, input, ports });
+      return await fn({ driver: findWorkloadDriver(lease, plugin), input, ports });
     } catch (err) {
-      const e = toDsError(err, 'DS_ERR_PLUGIN_FAILED');
-      const code = e.code === 'DS_ERR_INTERNAL' ? 'DS_ERR_PLUGIN_FAILED' : e.code;
-      throw new DsError(code, `plugin ${command}: ${e.message}`, { details: { ...e.details, plugin, command }, cause: err });
+      throw commandError(command, plugin, err);
     }
   } finally {
     lease.release();

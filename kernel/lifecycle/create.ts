@@ -5,7 +5,9 @@ import type { InstanceRecord } from '../../plugin-sdk/state-types.js';
 import { baseContext, fire, type OpEnv } from './context.js';
 import { startRuntime, stopRuntime } from './runtime.js';
 import { rfc3339Nano } from './time.js';
-import { CONTRACT_VERSION, templateConfig, workloadDriver, workloadInput } from './workload.js';
+import type { WorkloadDriver, WorkloadSchema } from '../../plugin-sdk/capabilities/workload.js';
+import { resolveWorkloadConfig } from './workload-config.js';
+import { CONTRACT_VERSION, bindingError, commandError, workloadDriver, workloadInput } from './workload.js';
 
 /** Undo steps recorded as the I/O phase advances, run in reverse on failure. */
 export class Rollback {
@@ -79,22 +81,53 @@ async function deployWorkload(env: OpEnv, rec: InstanceRecord): Promise<void> {
   const driver = workloadDriver(env.lease, plugin);
   const input = workloadInput(rec, env.settings, env.storage.describe(rec.name).mountpoint);
   env.op.emit({ step: 'plugin_deploy', status: 'running', message: `Deploying ${plugin} workload` });
-  await driver.deploy({ ...input, command: 'deploy' }, { signal: env.signal, onProgress: (e) => env.op.emit(e) });
+  await driver.deploy({ ...input, command: 'deploy' }, { signal: env.signal, onProgress: (e) => env.op.emit(e) }).catch((err: unknown) => {
+    throw commandError('deploy', plugin, err);
+  });
   await fire(env, 'workloadDeployed', { ...baseContext(env, rec.name, rec), workload: plugin });
 }
 
-/** Validates the workload binding before anything is reserved. */
+/** The plugin's schema; a plugin that is gone or disabled fails as `plugin "<p>": …` (§15 step 1). */
+async function readySchema(driver: WorkloadDriver, plugin: string): Promise<WorkloadSchema> {
+  try {
+    return await driver.schema();
+  } catch (err) {
+    throw bindingError(plugin, err);
+  }
+}
+
+/**
+ * Resolves and validates the workload binding before anything is reserved (plugin-contract
+ * §15, §13): plugin exists and is ready → schema → defaults → `{{ instance_name }}` →
+ * option checks (`invalid plugin_config for "<p>": [...]`) → the plugin's own `validate`
+ * (`plugin validate: [<e1> <e2>]` / `plugin validate: <runner error>`).
+ * @returns the row fields of the binding; `workload_config` is the resolved map.
+ */
 async function resolveWorkload(env: OpEnv, spec: CreateSpec): Promise<Partial<InstanceRecord>> {
   if (!spec.workload?.plugin) return {};
   const plugin = spec.workload.plugin;
   const driver = workloadDriver(env.lease, plugin);
-  const config = templateConfig(spec.workload.config ?? {}, spec.name);
-  return env.op.step('plugin_validate', 'Validating workload config', undefined, async () => {
-    const probe = { name: spec.name, dataset: '', subnet: '0.0.0.0/16', subnet_index: 0, metallb_ip: '', socket: env.dockerd.socketPath(spec.name), pid_file: '', created_at: rfc3339Nano(), status: 'error' as const, snapshots: [], workload_config: config };
-    const res = await driver.validate({ ...workloadInput(probe, env.settings, env.storage.describe(spec.name).mountpoint), command: 'validate' }, { signal: env.signal });
-    if (!res.valid) throw new DsError('DS_ERR_PLUGIN_CONFIG', `invalid plugin_config for "${plugin}": [${(res.errors ?? []).join(' ')}]`, { details: { plugin, errors: res.errors ?? [] } });
-    return { workload_plugin: plugin, workload_config: config, workload_contract_version: CONTRACT_VERSION };
-  });
+  const schema = await readySchema(driver, plugin);
+  const config = resolveWorkloadConfig(schema, spec.workload.config, spec.name, { plugin });
+  const probe: InstanceRecord = { name: spec.name, dataset: '', subnet: '0.0.0.0/16', subnet_index: 0, metallb_ip: '', socket: env.dockerd.socketPath(spec.name), pid_file: '', created_at: rfc3339Nano(), status: 'error', snapshots: [], workload_config: config };
+  const input = { ...workloadInput(probe, env.settings, env.storage.describe(spec.name).mountpoint), command: 'validate' };
+  env.op.emit({ step: 'plugin_validate', status: 'running', message: 'Validating workload config' });
+  let res: Awaited<ReturnType<WorkloadDriver['validate']>>;
+  try {
+    res = await driver.validate(input, { signal: env.signal });
+  } catch (err) {
+    const e = commandError('validate', plugin, err);
+    env.op.emit({ step: 'plugin_validate', status: 'error', message: e.message });
+    throw e;
+  }
+  if (!res.valid) {
+    const errors = res.errors ?? [];
+    env.op.emit({ step: 'plugin_validate', status: 'error', message: errors.join('; ') });
+    throw new DsError('DS_ERR_PLUGIN_CONFIG', `plugin validate: [${errors.join(' ')}]`, { details: { plugin, command: 'validate', errors } });
+  }
+  if (res.warnings?.length) env.log.info({ plugin, instance: spec.name, warnings: res.warnings }, 'plugin validate warnings');
+  env.op.emit({ step: 'plugin_validate', status: 'done' });
+  return { workload_plugin: plugin, workload_config: config, workload_contract_version: CONTRACT_VERSION };
 }
 
 /**

@@ -1,31 +1,62 @@
-import { DsError } from '../errors.js';
+import { DsError, toDsError } from '../errors.js';
 import type { Lease } from '../plugins/generation.js';
 import type { DockersnapConfig } from '../config/types.js';
 import type { InstanceRecord } from '../../plugin-sdk/state-types.js';
 import { workloadCapability, type WorkloadDriver, type WorkloadInput } from '../../plugin-sdk/capabilities/workload.js';
+import { workloadCatalogCapability } from '../../plugin-sdk/capabilities/workload-catalog.js';
 import type { InstancePorts } from '../../plugin-sdk/capabilities/port-proxy.js';
 import { linkAddresses } from '../subnet.js';
 
 export const CONTRACT_VERSION = '1';
 
-/** The workload driver bound to a plugin name. @throws DS_ERR_PLUGIN_NOT_FOUND with the original's text. */
-export function workloadDriver(lease: Lease, plugin: string): WorkloadDriver {
-  const driver = lease.capabilities.getMulti(workloadCapability).get(plugin);
-  if (!driver) throw new DsError('DS_ERR_PLUGIN_NOT_FOUND', `plugin "${plugin}": plugin "${plugin}" not found`, { details: { plugin } });
-  return driver;
+/**
+ * The workload driver of a plugin name: an in-process `workload` capability key first, then
+ * the exec plugins of the `workloadCatalog` (which also knows plugins discovered after boot by
+ * `POST /api/v1/plugins/reload`). Drivers of exec plugins look their plugin up on every call,
+ * so a driver found here can still fail with "not found"/"disabled" once the plugin is gone.
+ * @throws DsError DS_ERR_PLUGIN_NOT_FOUND `plugin "<p>" not found`, or DS_ERR_PLUGIN_DISABLED
+ *   `plugin "<p>" is disabled: <reason>` (the catalog's texts, unprefixed).
+ */
+export function findWorkloadDriver(lease: Lease, plugin: string): WorkloadDriver {
+  const inProcess = lease.capabilities.getMulti(workloadCapability).get(plugin);
+  if (inProcess) return inProcess;
+  const catalog = lease.capabilities.tryGet(workloadCatalogCapability);
+  if (catalog) return catalog.driver(plugin);
+  throw new DsError('DS_ERR_PLUGIN_NOT_FOUND', `plugin "${plugin}" not found`, { details: { plugin } });
 }
 
-/** `{{ instance_name }}` in string values (recursively) becomes the instance name. */
-export function templateConfig(config: Record<string, unknown>, instance: string): Record<string, unknown> {
-  const walk = (v: unknown): unknown =>
-    typeof v === 'string'
-      ? v.replace(/\{\{\s*instance_name\s*\}\}/g, instance)
-      : Array.isArray(v)
-        ? v.map(walk)
-        : v && typeof v === 'object'
-          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
-          : v;
-  return walk(config) as Record<string, unknown>;
+/** `err` with `plugin "<p>": ` in front of its text (the create-time form, api-v1 §4), code and details kept. */
+export function bindingError(plugin: string, err: unknown): DsError {
+  const e = toDsError(err, 'DS_ERR_PLUGIN_FAILED');
+  const prefix = `plugin "${plugin}": `;
+  if (e.message.startsWith(prefix)) return e;
+  return new DsError(e.code, `${prefix}${e.message}`, { details: { ...e.details, plugin }, cause: err });
+}
+
+/**
+ * {@link findWorkloadDriver} for create and delete: failures read
+ * `plugin "<p>": plugin "<p>" not found` / `… is disabled: <reason>` (the original's texts).
+ */
+export function workloadDriver(lease: Lease, plugin: string): WorkloadDriver {
+  try {
+    return findWorkloadDriver(lease, plugin);
+  } catch (err) {
+    throw bindingError(plugin, err);
+  }
+}
+
+/**
+ * `err` as the daemon reports a failed plugin command (§13): `plugin <command>: <reason>`.
+ * Exec drivers already say it that way (with `details.runner_error`); an in-process driver's
+ * error gets the prefix, and its own text becomes `details.runner_error`.
+ */
+export function commandError(command: string, plugin: string, err: unknown): DsError {
+  const e = toDsError(err, 'DS_ERR_PLUGIN_FAILED');
+  const code = e.code === 'DS_ERR_INTERNAL' ? 'DS_ERR_PLUGIN_FAILED' : e.code;
+  const prefix = `plugin ${command}: `;
+  if (e.message.startsWith(prefix) && code === e.code) return e;
+  const message = e.message.startsWith(prefix) ? e.message : `${prefix}${e.message}`;
+  return new DsError(code, message, { details: { runner_error: e.message, ...e.details, plugin, command }, cause: err });
 }
 
 /** The contract v1 PluginInput for an instance (without `command`, which the runner sets). */

@@ -7,7 +7,7 @@ import type { StateStore } from '../capabilities/state.js';
 import type { NetnsInfo, NetnsManager, NetnsSpec } from '../capabilities/netns.js';
 import type { DockerdInfo, DockerdSpec, DockerdSupervisor, StopOptions } from '../capabilities/dockerd.js';
 import type { InstancePorts, PortProxy } from '../capabilities/port-proxy.js';
-import type { AccessResponse, HealthResponse, WorkloadDriver, WorkloadInput, WorkloadSchema } from '../capabilities/workload.js';
+import type { AccessResponse, ConfigOption, HealthResponse, WorkloadDriver, WorkloadInput, WorkloadSchema } from '../capabilities/workload.js';
 
 interface MemorySlot {
   doc: StateDocument;
@@ -142,6 +142,8 @@ export class FakePortProxy implements PortProxy {
 export class FakeWorkload implements WorkloadDriver {
   readonly calls: Array<{ command: string; input?: WorkloadInput }> = [];
   failOn: string | undefined;
+  /** The `config_options` its schema declares (the daemon refuses undeclared config keys). */
+  configOptions: ConfigOption[] = [];
 
   constructor(private readonly name = 'fake') {}
 
@@ -152,7 +154,7 @@ export class FakeWorkload implements WorkloadDriver {
 
   async schema(): Promise<WorkloadSchema> {
     this.record('schema');
-    return { plugin_name: this.name, plugin_version: '0.0.0', supported_contract_versions: ['1'], config_options: [] };
+    return { plugin_name: this.name, plugin_version: '0.0.0', supported_contract_versions: ['1'], config_options: this.configOptions.map((o) => ({ ...o })) };
   }
   async validate(input: WorkloadInput) {
     this.record('validate', input);

@@ -159,6 +159,7 @@ t.test('every route answers with the status and shape of api-v1 §5', async (t) 
 
 t.test('a workload: access tokens resolved, describe flattened, health synchronous', async (t) => {
   const w = await world(t);
+  w.workload.configOptions = [{ name: 'retries', type: 'int' }];
   const created = json(t, await w.call({ method: 'POST', url: '/api/v1/instances', payload: { name: 'kube', workload_inline: { plugin: 'fakewl', config: { retries: 5 } } } }), 201);
   t.match(created, { workload_plugin: 'fakewl', workload_config: { retries: 5 }, workload_contract_version: '1' });
   w.proxy.tables.set('kube', { instance: 'kube', target_ip: '10.10.0.2', ports: [{ host_port: 41003, container_port: 32768, protocol: 'tcp', description: 'web' }] });

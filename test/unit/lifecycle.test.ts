@@ -119,6 +119,7 @@ t.test('faults during create roll everything back', async (t) => {
   w.storage.create = orig;
   t.same(await api.list(), []);
   w.workload.failOn = 'deploy';
+  w.workload.configOptions = [{ name: 'who', type: 'string' }];
   await t.rejects(api.create({ name: 'nowl', workload: { plugin: 'fakewl', config: { who: '{{ instance_name }}' } } }).result, { code: 'DS_ERR_PLUGIN_FAILED' });
   t.same(await api.list(), []);
   t.ok(w.workload.calls.some((c) => c.command === 'teardown'), 'workload torn down after a failed deploy');
