@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,8 +14,12 @@ export interface Expectation {
   config?: Record<string, unknown>;
 }
 
+/** Every fixture case: a folder with an expect.json (`examples/` holds the third-party examples). */
 export function fixtureNames(): string[] {
-  return readdirSync(FIXTURE_PLUGINS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return readdirSync(FIXTURE_PLUGINS, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(FIXTURE_PLUGINS, e.name, 'expect.json')))
+    .map((e) => e.name)
+    .sort();
 }
 
 export function expectation(name: string): Expectation {
