@@ -3,6 +3,7 @@ import { loadConfig } from '../../kernel/config/load.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { Logger } from '../../plugin-sdk/logger.js';
+import { daemonWorkloadHealth } from './health-poller.js';
 import { startServer } from './server.js';
 
 /** Options of `runDaemon` (what `dockersnap serve` passes). */
@@ -50,7 +51,7 @@ function escalate(signals: readonly NodeJS.Signals[], log: Logger): void {
 
 /**
  * `dockersnap serve`: loads the config, boots the kernel (plugins), reconciles the instances,
- * listens on `api.listen`, and on SIGINT/SIGTERM stops accepting requests, lets in-flight
+ * listens on `api.listen`, starts the workload health poller (plugin-contract §12), and on SIGINT/SIGTERM stops accepting requests, lets in-flight
  * requests and operations finish (a streamed operation whose client left still runs to its
  * end), then closes the plugins (port forwards included) in reverse order. Instances keep
  * running. Resolves after a clean shutdown.
@@ -65,19 +66,22 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   for (const w of warnings) log.warn(w);
   const kernel = await Kernel.start({ settings, log });
   await reconcileAtStart(kernel, log);
+  const health = daemonWorkloadHealth(kernel, settings, log);
   let server;
   try {
-    server = await startServer({ kernel, settings, log });
+    server = await startServer({ kernel, settings, log, workloadHealth: health.source });
   } catch (err) {
     await kernel.close();
     throw err;
   }
+  health.start();
   const plugins = kernel.plugins();
   log.info({ url: server.url, plugins: plugins.length, failed: plugins.filter((p) => p.status === 'error').map((p) => p.id) }, 'dockersnap daemon listening');
   const sig = await stopped;
   log.info({ signal: sig }, 'shutting down');
   escalate(signals, log);
   await server.close().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'closing the HTTP server failed'));
+  await health.close();
   await kernel.close();
   log.info('stopped');
   setTimeout(() => process.exit(0), 2000).unref();

@@ -22,11 +22,10 @@ export const NO_WORKLOAD_HEALTH: WireWorkloadHealth = Object.freeze({
 export type HealthProbe = () => Promise<HealthResponse & { contract_version?: string }>;
 
 /**
- * Where `/workload/health` and the daemon health counts get workload health from. This is the
- * seam for the cached poller (plugin-contract §12): a cache implements `read` (answer from the
- * cache unless `fresh` or a miss) and `counts` (running instances with a cached entry, split by
- * the thresholded flag). Until it exists, every read is a synchronous call and counts are 0 —
- * the original's behaviour with polling disabled.
+ * Where `/workload/health` and the daemon health counts get workload health from: the §12
+ * poller's cache (`PolledWorkloadHealth`, health-cache.ts: `read` answers from the cache unless
+ * `fresh` or a miss, `counts` splits the cached entries by the thresholded flag), or
+ * {@link UncachedWorkloadHealth} when polling is disabled.
  */
 export interface WorkloadHealthSource {
   read(instance: string, plugin: string, options: { fresh: boolean }, probe: HealthProbe): Promise<WireWorkloadHealth>;
