@@ -40,7 +40,7 @@ function ok(t: Test, r: CliResult, what: string): void {
   t.equal(r.code, 0, `${what} exits 0${r.code === 0 ? '' : `: ${r.stderr}`}`);
 }
 
-/** The row of `plugin list` for one plugin, as [name, status, version, source, description]. */
+/** The row of `plugin list` for one plugin, as [name, status, version, source, kind, description]. */
 function row(listing: string, name: string): string[] | undefined {
   const line = listing.split('\n').find((l) => l.startsWith(`${name} `));
   return line?.split(/ {2,}/);
@@ -49,7 +49,7 @@ function row(listing: string, name: string): string[] | undefined {
 t.test('a fresh daemon lists its builtins and no plugin command exists', async (t) => {
   const list = await cli('plugin', 'list');
   ok(t, list, 'plugin list');
-  t.match(list.stdout, /^NAME\s+STATUS\s+VERSION\s+SOURCE\s+DESCRIPTION$/m);
+  t.match(list.stdout, /^NAME\s+STATUS\s+VERSION\s+SOURCE\s+KIND\s+DESCRIPTION$/m);
   t.notOk(row(list.stdout, 'command'), 'the command plugin is not there yet');
   const hello = await cli('hello', 'bob');
   t.not(hello.code, 0);
@@ -100,8 +100,8 @@ t.test('a broken plugin is reported with its reason; the others keep working', a
   t.match(reload.stdout, /^ {2}broken {10}\s*error {2}1\.0\.0$/m);
   const list = await cli('plugin', 'list');
   ok(t, list, 'plugin list');
-  t.same(row(list.stdout, 'broken'), ['broken', 'error', '1.0.0', 'dir', expectation('broken').reason]);
-  t.match(row(list.stdout, 'good'), ['good', 'ok', '1.0.0', 'dir', 'Sets up fine and taps nothing']);
+  t.same(row(list.stdout, 'broken'), ['broken', 'error', '1.0.0', 'dir', 'in-process', expectation('broken').reason]);
+  t.match(row(list.stdout, 'good'), ['good', 'ok', '1.0.0', 'dir', 'in-process', 'Sets up fine and taps nothing']);
   t.equal((await cli('hello', 'bob')).stdout, 'hello bob (v1)\n', 'hello still works');
   const describe = await cli('plugin', 'describe', 'broken');
   t.equal(describe.code, 3);

@@ -26,7 +26,7 @@ t.test('tables and command output', async (t) => {
     { name: 'broken', status: 'disabled', state: 'error', version: '1.0.0', source: 'dir', description: 'd', error: 'boom' },
     { name: 'exec', status: 'disabled', error: 'schema failed' },
   ]);
-  t.equal(table, ['NAME    STATUS  VERSION  SOURCE  DESCRIPTION', 'good    ok      1.0.0    dir     fine', 'broken  error   1.0.0    dir     boom', 'exec    error   -        -       schema failed'].join('\n'));
+  t.equal(table, ['NAME    STATUS  VERSION  SOURCE  KIND  DESCRIPTION', 'good    ok      1.0.0    dir     -     fine', 'broken  error   1.0.0    dir     -     boom', 'exec    error   -        -       -     schema failed'].join('\n'));
   t.equal(formatReload([{ name: 'good', status: 'ready', state: 'ok', version: '1.0.0' }]), 'Reloaded 1 plugin(s):\n  good             ok  1.0.0');
   const health = { status: 'ok', version: 'v1.0.0+dev', uptime: '1m0s', started_at: '2026-05-01T09:00:00Z', instances: 3, running: 2, running_healthy: 0, running_unhealthy: 0 };
   t.equal(formatHealth(health), 'Status:     ok\nVersion:    v1.0.0+dev\nUptime:     1m0s\nStarted:    2026-05-01T09:00:00Z\nInstances:  3 (2 running)');

@@ -8,17 +8,33 @@ export function pluginState(p: PluginInfo): string {
   return p.state ?? (p.status === 'ready' ? 'ok' : 'error');
 }
 
-/** The `plugin list` table: NAME STATUS VERSION SOURCE DESCRIPTION (the reason for non-ok plugins). */
+/**
+ * What kind of plugin a row is: `exec` (an executable speaking contract v1), `in-process`
+ * (a plugin folder the daemon imports), `in-process workload` when such a plugin provides a
+ * workload type; `-` when the daemon does not say (the original's entries).
+ */
+export function pluginKind(p: PluginInfo): string {
+  if (p.kind === undefined) return '-';
+  if (p.kind !== 'kernel') return p.kind;
+  return p.provides?.includes('workload') ? 'in-process workload' : 'in-process';
+}
+
+/** Where a plugin comes from: `builtin` or `dir` (exec plugins always live in the plugin dir). */
+function pluginSource(p: PluginInfo): string {
+  return p.source ?? (p.kind === 'exec' ? 'dir' : '-');
+}
+
+/** The `plugin list` table: NAME STATUS VERSION SOURCE KIND DESCRIPTION (the reason for non-ok plugins). */
 export function formatPluginTable(plugins: readonly PluginInfo[]): string {
   if (plugins.length === 0) return 'No plugins found.';
   const rows = plugins.map((p) => {
     const state = pluginState(p);
-    return [p.name, state, p.version || '-', p.source ?? p.kind ?? '-', state === 'ok' ? (p.description ?? '') : (p.error ?? '')];
+    return [p.name, state, p.version || '-', pluginSource(p), pluginKind(p), state === 'ok' ? (p.description ?? '') : (p.error ?? '')];
   });
-  return formatTable(['NAME', 'STATUS', 'VERSION', 'SOURCE', 'DESCRIPTION'], rows);
+  return formatTable(['NAME', 'STATUS', 'VERSION', 'SOURCE', 'KIND', 'DESCRIPTION'], rows);
 }
 
-/** `dockersnap plugin list` (alias `plugins`). */
+/** `dockersnap plugin list` (alias `plugins`): kernel (in-process) and exec plugins, sorted by name. */
 export default class PluginListCommand extends BaseCommand {
   static override summary = 'List plugins with their status (ok, skip, error)';
   static override aliases = ['plugins'];
