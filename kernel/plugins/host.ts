@@ -239,7 +239,7 @@ export class PluginHost {
       else if (s.plugins.disabled.includes(id)) failed.set(id, skippedInstance(l.candidate, l.def!, 'disabled by config plugins.disabled'));
       else {
         try {
-          const config = await validatePluginConfig(l.def!, s);
+          const config = await validatePluginConfig(l.def!, s, l.candidate.source === 'builtin' ? l.candidate.dir : undefined);
           const fingerprint = `${l.candidate.fingerprint}:${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}`;
           ready.set(id, { def: l.def!, config, fingerprint });
         } catch (err) {
