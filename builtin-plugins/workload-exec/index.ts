@@ -1,4 +1,4 @@
-import { definePlugin, parseDurationMs, workloadCapability } from '../../plugin-sdk/index.js';
+import { definePlugin, parseDurationMs } from '../../plugin-sdk/index.js';
 import { workloadCatalogCapability } from '../../plugin-sdk/capabilities/workload-catalog.js';
 import { ExecPluginCatalog } from './catalog.js';
 import { ExecRunner } from './runner.js';
@@ -7,9 +7,11 @@ import { commandTimeouts } from './timeouts.js';
 const PLUGIN_NAME = 'workload-exec';
 
 /**
- * Exec workload plugins (contract v1): discovers the executables of `plugins.dir` at set-up,
- * provides one `workload` driver per ready plugin (keyed by file name) and the
- * `workloadCatalog` (listing, `rescan()`, drivers by name for plugins found after boot).
+ * Exec workload plugins (contract v1): discovers the executables of `plugins.dir` at set-up
+ * and provides the `workloadCatalog` (listing, `rescan()`, drivers by file name, plugins found
+ * after boot included). Exec plugins are deliberately not `workload` capability keys: that map
+ * holds the in-process workloads (echo, kind), which win over an exec plugin of the same name,
+ * and a reload that changes `plugins.dir` never leaves a stale key behind.
  * An unreadable plugin dir is logged and means no exec plugins, as the original's startup.
  * Closing kills every plugin process still running.
  */
@@ -17,7 +19,7 @@ export default definePlugin({
   id: PLUGIN_NAME,
   version: '0.1.0',
   description: 'Exec workload plugins of plugins.dir (contract v1): discovery, runner, catalog',
-  provides: [workloadCapability, workloadCatalogCapability],
+  provides: [workloadCatalogCapability],
   async setup(ctx) {
     const timeouts = commandTimeouts(ctx.settings.plugins.timeouts);
     // Discovery runs inside setup (plugins load concurrently): a plugin hanging in schema + init
@@ -31,7 +33,6 @@ export default definePlugin({
     } catch (err) {
       ctx.log.warn({ dir: ctx.settings.plugins.dir, err: err instanceof Error ? err.message : String(err) }, 'exec workload plugin discovery failed; no exec plugins');
     }
-    for (const name of catalog.readyNames()) ctx.provide(workloadCapability, catalog.driverFor(name), { key: name });
     ctx.provide(workloadCatalogCapability, catalog);
   },
 });
