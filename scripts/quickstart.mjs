@@ -299,7 +299,7 @@ async function main() {
       await cleanUp(created).catch((err) => (failed ??= err));
       await stopServe();
       if (removePool && serve.ours && !failed && settings.capabilities.storage === 'storage-btrfs' && !settings.btrfs?.existing_path) removeThePool(settings);
-      else info(`the pool stays for your own instances${settings.btrfs?.existing_path ? '' : ` (remove it with: npm run quickstart -- --remove-pool, or umount ${join(settings.data_dir, 'btrfs')} && rm ${join(settings.data_dir, 'pool.img')})`}`);
+      else info(`the pool stays mounted for your own instances${settings.btrfs?.existing_path ? '' : ` (to remove it: umount ${settings.btrfs?.mountpoint ?? join(settings.data_dir, 'btrfs')} && rm ${settings.btrfs?.pool ?? join(settings.data_dir, 'pool.img')}; --remove-pool does that at the end of a run)`}`);
     }
   }
   if (failed) throw failed;

@@ -104,7 +104,7 @@ t.test('port proxy: published port on the host, after revert, across a serve res
   await buildBusyboxImage(docker);
   const P = await closedPort();
   const webId = await runTestContainer(docker, { name: 'web', port: P, value: 'v1' });
-  const label = `container:${webId.slice(0, 12)}/${P}/tcp`;
+  const label = `container:${webId.slice(0, 12)}/8080/tcp`;
 
   const fwd = await web8080(client, SRC);
   t.same(fwd, { host_port: P, container_port: P, in_container_port: 8080, protocol: 'tcp', description: label }, 'the published port is forwarded on the same host port, labelled by container');
