@@ -1,0 +1,109 @@
+import t from 'tap';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '../../plugin-sdk/client/index.js';
+import { cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
+import { RUN_PREFIX } from '../helpers/fixtures.js';
+import { hostSkip, waitFor } from '../helpers/host.js';
+import { cleanupDir } from '../helpers/pools.js';
+import { httpGet } from '../../builtin-plugins/workload-echo/http-probe.js';
+
+/**
+ * The builtin echo workload through the CLI against a real `dockersnap serve` (btrfs loop pool,
+ * netns, dockerd; the image is built from the host's busybox, nothing is pulled):
+ * create --plugin echo → the access URL answers → snapshot → remove the container → revert →
+ * the same container answers again and is healthy without a redeploy → delete.
+ * Subnets 10.253.0.0/16 onwards.
+ */
+
+const skip = hostSkip(['dockerd', 'btrfs', 'mkfs.btrfs', 'losetup', 'ip', 'iptables', 'nsenter', 'busybox']);
+
+interface Health {
+  healthy: boolean;
+  checks?: Array<{ name: string; ok: boolean; message?: string }>;
+}
+
+t.test('echo workload: create → access URL answers → snapshot → revert → answers again', { skip, timeout: 900_000 }, async (t) => {
+  requireBuild();
+  const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}-e2e-echo-`));
+  mkdirSync(join(dir, 'home'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'api: {listen: "127.0.0.1:0"}',
+      `state_file: ${join(dir, 'state.json')}`,
+      `run_dir: ${join(dir, 'run')}`,
+      `data_dir: ${join(dir, 'data')}`,
+      'network: {base_offset: 10.253.0.0}',
+      'btrfs: {pool_size: 2G}',
+      `plugins: {dir: ${join(dir, 'plugins')}, cache_dir: ${join(dir, 'plugin-cache')}, config: {netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}}}`,
+      '',
+    ].join('\n'),
+  );
+  const daemon = await startDaemon(config, cleanEnv());
+  t.teardown(async () => {
+    // Instances outlive the daemon by design: delete ours through the API first.
+    const client = createClient({ remote: daemon.url, env: {}, owner: '' });
+    const ours = await client.list().catch(() => []);
+    for (const i of ours.filter((x) => x.name.startsWith(RUN_PREFIX))) await client.delete(i.name).catch((err: unknown) => t.comment(`cleanup of ${i.name}: ${String(err)}`));
+    await daemon.stop();
+    await cleanupDir(dir);
+  });
+
+  const env = cleanEnv({ HOME: join(dir, 'home'), DOCKERSNAP_REMOTE: daemon.url });
+  const name = `${RUN_PREFIX}-echo`;
+  const text = `echo says ${name}`;
+  const cli = (...args: string[]): Promise<CliResult> => runCli(args, env, 300_000);
+  const ok = async (...args: string[]): Promise<string> => {
+    const r = await cli(...args);
+    t.equal(r.code, 0, `${args.join(' ')}${r.code === 0 ? '' : ` → ${r.stderr}`}`);
+    if (r.code !== 0) throw new Error(`dockersnap ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+  /** The access bundle's ECHO_URL, once the port proxy forwards the echo port. */
+  const echoUrl = () => waitFor(async () => (JSON.parse(await ok('access', name, '-o', 'json')) as { env: Record<string, string> }).env['ECHO_URL'], 'ECHO_URL in the access bundle', 120_000, 500);
+  /** The URL's reply body, once it answers at all. */
+  const answer = (url: string) => waitFor(() => httpGet(url, 5_000).then((r) => r.body, () => undefined), `${url} to answer`, 60_000, 200);
+  const health = async (): Promise<Health> => JSON.parse(await ok('workload', 'health', name, '--fresh', '-o', 'json')) as Health;
+  const echoContainers = async () => (await ok('docker', name, '--', 'ps', '-a', '-q', '--no-trunc', '--filter', 'label=dockersnap.plugin=echo')).split('\n').filter(Boolean);
+
+  const created = await ok('create', name, '--plugin', 'echo', '--config', 'text=echo says {{ instance_name }}');
+  t.match(created, /echo container running, listening on container port 5678/, 'deploy progress is shown');
+  const [id, ...more] = await echoContainers();
+  t.ok(id, 'one echo container');
+  t.same(more, [], 'only one');
+
+  const url = await echoUrl();
+  t.match(url, /^http:\/\/[\d.]+:\d+$/, 'ECHO_URL with host and port resolved');
+  t.equal(await answer(url), `${text}\n`, 'the URL answers the configured text');
+  t.equal((await httpGet(`${url}/any/path`, 5_000)).body, `${text}\n`, 'on every path');
+  const before = await health();
+  t.match(before, { workload_plugin: 'echo', healthy: true }, 'healthy');
+  t.same(before.checks, [
+    { name: 'container-lookup', ok: true, message: `id ${id!.slice(0, 12)}` },
+    { name: 'container-state', ok: true, message: 'running' },
+    { name: 'http', ok: true, message: before.checks?.[2]?.message },
+  ]);
+  t.match(before.checks?.[2]?.message, /^GET http:\/\/10\.25[3-5]\.\d+\.\d+:\d+\/ answered the configured text$/, 'probed at the namespace address');
+  t.match(JSON.parse(await ok('workload', 'describe', name, '-o', 'json')), { workload_type: 'echo', status: 'running', config: { text, port: 5678, image: 'dockersnap/echo:busybox' }, details: { container_id: id } });
+
+  await ok('snapshot', name, 'golden');
+  await ok('docker', name, '--', 'rm', '-f', id!);
+  t.same(await echoContainers(), [], 'the container is gone');
+  t.match(await health(), { healthy: false, checks: [{ name: 'container-lookup', ok: false, message: 'no echo container found' }] }, 'unhealthy without it');
+
+  t.match(await ok('revert', name, 'golden'), /Reverted to "golden" successfully/);
+  t.same(await echoContainers(), [id], 'the revert brought back the same container (no redeploy)');
+  const after = await echoUrl();
+  t.equal(await answer(after), `${text}\n`, 'the URL answers again');
+  const healed = await waitFor(async () => {
+    const h = await health();
+    return h.healthy ? h : undefined;
+  }, 'the workload to be healthy after the revert', 60_000, 500);
+  t.match(healed.checks, [{ name: 'container-lookup', message: `id ${id!.slice(0, 12)}` }, { name: 'container-state', ok: true }, { name: 'http', ok: true }]);
+
+  await ok('delete', name);
+  t.equal((await cli('status', name)).code, 3, 'deleted');
+});
