@@ -13,8 +13,8 @@ import { httpGet } from '../../builtin-plugins/workload-echo/http-probe.js';
  * The builtin echo workload through the CLI against a real `dockersnap serve` (btrfs loop pool,
  * netns, dockerd; the image is built from the host's busybox, nothing is pulled):
  * create --plugin echo → the access URL answers → snapshot → remove the container → revert →
- * the same container answers again and is healthy without a redeploy → delete.
- * Subnets 10.253.0.0/16 onwards.
+ * the same container answers again and is healthy without a redeploy → a clone answers too →
+ * delete. Subnets 10.253.0.0/16 onwards (two instances).
  */
 
 const skip = hostSkip(['dockerd', 'btrfs', 'mkfs.btrfs', 'losetup', 'ip', 'iptables', 'nsenter', 'busybox']);
@@ -103,6 +103,16 @@ t.test('echo workload: create → access URL answers → snapshot → revert →
     return h.healthy ? h : undefined;
   }, 'the workload to be healthy after the revert', 60_000, 500);
   t.match(healed.checks, [{ name: 'container-lookup', message: `id ${id!.slice(0, 12)}` }, { name: 'container-state', ok: true }, { name: 'http', ok: true }]);
+
+  // A clone carries the source's container (and its instance label): lookups by the plugin
+  // label alone find it, so the clone's access URL and health work without a deploy.
+  const clone = `${name}-c`;
+  await ok('clone', name, 'golden', clone);
+  const cloneUrl = await waitFor(async () => (JSON.parse(await ok('access', clone, '-o', 'json')) as { env: Record<string, string> }).env['ECHO_URL'], 'ECHO_URL of the clone', 120_000, 500);
+  t.not(cloneUrl, after, 'the clone has its own forward');
+  t.equal(await answer(cloneUrl), `${text}\n`, "the clone's URL answers");
+  t.match(JSON.parse(await ok('workload', 'health', clone, '--fresh', '-o', 'json')), { healthy: true }, 'the clone is healthy');
+  await ok('delete', clone);
 
   await ok('delete', name);
   t.equal((await cli('status', name)).code, 3, 'deleted');
