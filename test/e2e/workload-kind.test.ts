@@ -1,4 +1,5 @@
 import t from 'tap';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,13 @@ import { cleanupDir } from '../helpers/pools.js';
 
 const skip = hostSkip(['dockerd', 'docker', 'btrfs', 'mkfs.btrfs', 'losetup', 'ip', 'iptables', 'nsenter', 'busybox', 'tar']);
 const FAKE_KIND = join(ROOT, 'fixtures', 'fake-kind', 'kind');
+
+/** Runs a file; resolves to its exit code and output, never rejects. */
+function execFileP(file: string, args: string[], options: { env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { ...options, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
 
 interface Health {
   healthy: boolean;
@@ -101,6 +109,16 @@ t.test('kind workload (fake kind): create → healthy → kubeconfig answers →
   t.match(published, /^6443\/tcp -> 127\.0\.0\.1:\d+$/m, 'the API server publishes on the namespace loopback');
   t.match(published, /^8080\/tcp -> 0\.0\.0\.0:\d+$/m, 'the generated config reached kind: the extra port mapping is published');
   t.match(JSON.parse(await ok('workload', 'describe', a, '-o', 'json')), { workload_plugin: 'kind', workload_type: 'kind', status: 'ready', details: { cluster: a, node_count: 1 } });
+
+  // The fake answers like kind where the plugin relies on it (exit codes, stderr).
+  const socket = (JSON.parse(await ok('status', a, '-o', 'json')) as { socket: string }).socket;
+  const fake = (...args: string[]) => execFileP(FAKE_KIND, args, { env: { ...env, DOCKER_HOST: `unix://${socket}` } });
+  t.same(await fake('get', 'clusters'), { code: 0, stdout: `${a}\n`, stderr: '' });
+  t.match(await fake('create', 'cluster', '--name', a), { code: 1, stderr: /^ERROR: failed to create cluster: node\(s\) already exist for a cluster with the name "/ });
+  t.match(await fake('get', 'kubeconfig', '--name', 'nope'), { code: 1, stdout: '', stderr: /^ERROR: could not locate any control plane nodes for cluster named 'nope'/ });
+  t.match(await fake('get', 'nodes', '--name', 'nope'), { code: 0, stdout: '', stderr: /No kind nodes found for cluster "nope"/ });
+  t.match(await fake('delete', 'cluster', '--name', 'nope'), { code: 0 });
+  t.match(await fake('frobnicate'), { code: 1, stderr: /^ERROR: unknown command "frobnicate"/ });
 
   const ka = await kubeconfig(a);
   t.equal(ka.access.env['KUBECONFIG'], '${ACCESS_DIR}/kubeconfig');
