@@ -9,14 +9,14 @@ export function pluginState(p: PluginInfo): string {
 }
 
 /**
- * What kind of plugin a row is: `exec` (an executable speaking contract v1), `in-process`
- * (a plugin folder the daemon imports), `in-process workload` when such a plugin provides a
- * workload type; `-` when the daemon does not say (the original's entries).
+ * What kind of plugin a row is: `exec` (an executable speaking contract v1), `in-process` (a
+ * plugin folder the daemon imports), `in-process workload` (a workload type an in-process
+ * plugin provides); `-` when the daemon does not say (the original's entries).
  */
 export function pluginKind(p: PluginInfo): string {
-  if (p.kind === undefined) return '-';
-  if (p.kind !== 'kernel') return p.kind;
-  return p.provides?.includes('workload') ? 'in-process workload' : 'in-process';
+  if (p.kind === 'kernel') return 'in-process';
+  if (p.kind === 'workload') return 'in-process workload';
+  return p.kind ?? '-';
 }
 
 /** Where a plugin comes from: `builtin` or `dir` (exec plugins always live in the plugin dir). */
@@ -24,10 +24,27 @@ function pluginSource(p: PluginInfo): string {
   return p.source ?? (p.kind === 'exec' ? 'dir' : '-');
 }
 
+/**
+ * The rows of the human output: an in-process plugin and the workload type it provides under
+ * the same name are one row (`in-process workload`, with the plugin's source and status); the
+ * JSON output keeps both entries.
+ */
+export function pluginRows(plugins: readonly PluginInfo[]): PluginInfo[] {
+  const workloads = new Map(plugins.filter((p) => p.kind === 'workload').map((p) => [p.name, p]));
+  const merged = new Set<string>();
+  const rows = plugins.map((p) => {
+    const w = p.kind === 'kernel' ? workloads.get(p.name) : undefined;
+    if (!w) return p;
+    merged.add(p.name);
+    return { ...p, kind: 'workload' };
+  });
+  return rows.filter((p, i) => !(plugins[i]!.kind === 'workload' && merged.has(p.name)));
+}
+
 /** The `plugin list` table: NAME STATUS VERSION SOURCE KIND DESCRIPTION (the reason for non-ok plugins). */
 export function formatPluginTable(plugins: readonly PluginInfo[]): string {
   if (plugins.length === 0) return 'No plugins found.';
-  const rows = plugins.map((p) => {
+  const rows = pluginRows(plugins).map((p) => {
     const state = pluginState(p);
     return [p.name, state, p.version || '-', pluginSource(p), pluginKind(p), state === 'ok' ? (p.description ?? '') : (p.error ?? '')];
   });

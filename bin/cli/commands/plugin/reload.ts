@@ -1,12 +1,16 @@
 import type { PluginInfo } from '../../../../plugin-sdk/client/index.js';
 import { BaseCommand } from '../../base-command.js';
 import { OUTPUT_FLAGS, checkOutput } from '../../output-flag.js';
-import { pluginState } from './list.js';
+import { pluginRows, pluginState } from './list.js';
 
-/** `Reloaded <n> plugin(s):` and one line per plugin: name (15 columns), status, version. */
+/**
+ * `Reloaded <n> plugin(s):` and one line per plugin: name (15 columns), status, version (an
+ * in-process plugin and its same-named workload type are one line, as in `plugin list`).
+ */
 export function formatReload(plugins: readonly PluginInfo[]): string {
-  const lines = plugins.map((p) => `  ${p.name.padEnd(15)}  ${pluginState(p)}  ${p.version ?? ''}`.trimEnd());
-  return [`Reloaded ${plugins.length} plugin(s):`, ...lines].join('\n');
+  const rows = pluginRows(plugins);
+  const lines = rows.map((p) => `  ${p.name.padEnd(15)}  ${pluginState(p)}  ${p.version ?? ''}`.trimEnd());
+  return [`Reloaded ${rows.length} plugin(s):`, ...lines].join('\n');
 }
 
 /** `dockersnap plugin reload`: the daemon rescans its plugin directory. */
