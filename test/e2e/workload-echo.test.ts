@@ -90,6 +90,11 @@ t.test('echo workload: create → access URL answers → snapshot → revert →
   t.match(JSON.parse(await ok('workload', 'describe', name, '-o', 'json')), { workload_type: 'echo', status: 'running', config: { text, port: 5678, image: 'dockersnap/echo:busybox' }, details: { container_id: id } });
 
   await ok('snapshot', name, 'golden');
+  const afterSnapshot = await waitFor(async () => {
+    const h = await health();
+    return h.healthy ? h : undefined;
+  }, 'the workload to be healthy after the snapshot (dockerd stopped and started)', 60_000, 500);
+  t.match(afterSnapshot.checks, [{ message: `id ${id!.slice(0, 12)}` }], 'the same container runs again after the snapshot');
   await ok('docker', name, '--', 'rm', '-f', id!);
   t.same(await echoContainers(), [], 'the container is gone');
   t.match(await health(), { healthy: false, checks: [{ name: 'container-lookup', ok: false, message: 'no echo container found' }] }, 'unhealthy without it');
