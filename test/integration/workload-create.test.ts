@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error -- plain ESM helper without types
 import { installExecFixtures } from '../../fixtures/exec-plugins/install.mjs';
-import { workloadCatalogCapability } from '../../plugin-sdk/capabilities/workload-catalog.js';
+import { createServer } from '../../bin/server/server.js';
+import { silentLogger } from '../../kernel/logger.js';
+import { workloadCatalogCapability, type PluginInfo, type WorkloadCatalog } from '../../plugin-sdk/capabilities/workload-catalog.js';
+import { DsError, dockerdCapability, netnsCapability, stateCapability, storageCapability, workloadCapability } from '../../plugin-sdk/index.js';
+import { FakeDockerd, FakeNetns, FakeStorage, FakeWorkload, MemoryStateStore, startTestKernel } from '../../plugin-sdk/testing/index.js';
 import type { ProgressEvent } from '../../plugin-sdk/capabilities/workload.js';
 import { cleanEnv, requireBuild, startDaemon } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
@@ -212,4 +216,83 @@ t.test('serve: the health poller caches, thresholds and counts; reloaded plugins
     return h.running_healthy === 0 && h.running_unhealthy === 0;
   }, 'the entry to be dropped', 60_000, 200).catch(() => false), 'a deleted instance leaves the counts');
   t.equal(await daemon.stop(), 0, 'serve exits cleanly with the poller running');
+});
+
+/* ------------------------------------------------------------------ resolution order and listing (fakes) */
+
+/** A catalog that knows one exec-like plugin, `late`, and one disabled one. */
+class OneDriverCatalog implements WorkloadCatalog {
+  readonly late = new FakeWorkload('late');
+  /** An exec plugin named like the in-process one: the in-process one must win. */
+  readonly sameName = new FakeWorkload('fakewl');
+  list(): PluginInfo[] {
+    return [
+      { name: 'late', status: 'ready', kind: 'exec', state: 'ok' },
+      { name: 'off', status: 'disabled', error: 'running init: exit status 1', kind: 'exec', state: 'error' },
+    ];
+  }
+  get(name: string): PluginInfo | undefined {
+    return this.list().find((p) => p.name === name);
+  }
+  async rescan(): Promise<PluginInfo[]> {
+    return this.list();
+  }
+  driver(name: string): FakeWorkload {
+    if (name === 'late') return this.late;
+    if (name === 'fakewl') return this.sameName;
+    if (name === 'off') throw new DsError('DS_ERR_PLUGIN_DISABLED', 'plugin "off" is disabled: running init: exit status 1', { details: { plugin: name } });
+    throw new DsError('DS_ERR_PLUGIN_NOT_FOUND', `plugin "${name}" not found`, { details: { plugin: name } });
+  }
+}
+
+/** An in-process workload whose schema cannot be read. */
+class BrokenSchema extends FakeWorkload {
+  override async schema(): Promise<never> {
+    throw new Error('schema exploded');
+  }
+}
+
+t.test('resolution: in-process workloads first, then the catalog; both listed by the API', async (t) => {
+  const inProcess = new FakeWorkload('fakewl');
+  inProcess.configOptions = [{ name: 'who', type: 'string', default: 'hi {{ instance_name }}' }];
+  const catalog = new OneDriverCatalog();
+  const tk = await startTestKernel({
+    fakes: [
+      [stateCapability, new MemoryStateStore()],
+      [storageCapability, new FakeStorage()],
+      [netnsCapability, new FakeNetns()],
+      [dockerdCapability, new FakeDockerd()],
+      [workloadCapability, inProcess, 'fakewl'],
+      [workloadCapability, new BrokenSchema('broken'), 'broken'],
+      [workloadCatalogCapability, catalog],
+    ],
+  });
+  const app = createServer({ kernel: tk.kernel, settings: tk.settings, log: silentLogger() });
+  t.teardown(async () => {
+    await app.close();
+    await tk.close();
+  });
+  const api = tk.kernel.instances;
+  const a = await run(api.create({ name: 'a', workload: { plugin: 'fakewl' } }));
+  t.same(a.workload_config, { who: 'hi a' }, 'in-process schema defaults, templated');
+  await run(api.create({ name: 'b', workload: { plugin: 'late' } }));
+  t.ok(catalog.late.calls.some((c) => c.command === 'deploy'), 'a catalog-only plugin deploys through the catalog');
+  t.ok(inProcess.calls.some((c) => c.command === 'deploy'), 'the in-process workload deployed');
+  t.same(catalog.sameName.calls, [], 'the in-process workload wins over an exec plugin of the same name');
+  await t.rejects(api.create({ name: 'c', workload: { plugin: 'off' } }).result, { code: 'DS_ERR_PLUGIN_DISABLED', message: 'plugin "off": plugin "off" is disabled: running init: exit status 1' });
+  await t.rejects(api.create({ name: 'c', workload: { plugin: 'nosuch' } }).result, { code: 'DS_ERR_PLUGIN_NOT_FOUND', message: 'plugin "nosuch": plugin "nosuch" not found' });
+  await t.rejects(api.create({ name: 'c', workload: { plugin: 'broken' } }).result, { code: 'DS_ERR_PLUGIN_FAILED', message: 'plugin "broken": schema exploded' });
+  catalog.late.failOn = 'describe';
+  const described = await app.inject({ url: '/api/v1/instances/b/workload' });
+  t.equal(described.statusCode, 502);
+  t.match(described.json(), { code: 'DS_ERR_PLUGIN_FAILED', error: 'plugin describe: plugin late describe: injected failure' });
+  t.same((await api.list()).map((i) => i.name), ['a', 'b'], 'refused creates left nothing');
+
+  const list = (await app.inject({ url: '/api/v1/plugins' })).json() as PluginInfo[];
+  t.same(list.map((p) => p.name), [...list.map((p) => p.name)].sort(), 'sorted by name');
+  t.match(list.find((p) => p.name === 'fakewl'), { status: 'ready', kind: 'workload', state: 'ok', version: '0.0.0', supported_contract_versions: ['1'], config_options: [{ name: 'who', type: 'string' }] }, 'in-process workloads are listed');
+  t.match(list.find((p) => p.name === 'broken'), { status: 'disabled', kind: 'workload', error: 'running schema: schema exploded' });
+  t.match(list.find((p) => p.name === 'late'), { status: 'ready', kind: 'exec' }, 'exec plugins next to them');
+  t.match((await app.inject({ url: '/api/v1/plugins/fakewl' })).json(), { name: 'fakewl', kind: 'workload' }, 'plugin describe finds an in-process workload');
+  t.match((await app.inject({ url: '/api/v1/plugins/broken' })).json(), { code: 'DS_ERR_PLUGIN_NOT_FOUND', error: 'plugin "broken" is disabled: running schema: schema exploded' });
 });
