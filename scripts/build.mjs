@@ -13,6 +13,8 @@ for (const id of readdirSync(builtins)) {
   const manifest = join(builtins, id, 'plugin.json');
   if (existsSync(manifest)) cpSync(manifest, join(root, 'dist/builtin-plugins', id, 'plugin.json'));
 }
+// Each builtin plugin as one module (cheap kernel boot).
+execFileSync(process.execPath, [join(root, 'scripts/gen-builtin-bundles.mjs'), join(root, 'dist')], { stdio: 'inherit' });
 // The builtins' config schemas as standalone validators (no ajv import or compile at boot).
 execFileSync(process.execPath, [join(root, 'scripts/gen-plugin-validators.mjs'), join(root, 'dist')], { stdio: 'inherit' });
 // The CLI: oclif's command manifest (cheap help) and the single-file bundle (cheap start-up).
