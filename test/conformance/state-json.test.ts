@@ -112,6 +112,21 @@ t.test('on-disk format', async (t) => {
     t.equal(JSON.parse(readFileSync(path, 'utf8')).next_subnet_index, 7);
   });
 
+  t.test('.bak moves on with every write; a .bak.new left by a crash is replaced, never kept', async (t) => {
+    const path = stateFile(t.testdir());
+    const store = new JsonStateStore(path);
+    await store.update((s) => void (s.next_subnet_index = 1));
+    const first = readFileSync(path, 'utf8');
+    await store.update((s) => void (s.next_subnet_index = 2));
+    t.equal(readFileSync(`${path}.bak`, 'utf8'), first);
+    const second = readFileSync(path, 'utf8');
+    writeFileSync(`${path}.bak.new`, 'left by a crash');
+    await store.update((s) => void (s.next_subnet_index = 3));
+    t.equal(readFileSync(`${path}.bak`, 'utf8'), second, '.bak holds the version just replaced');
+    t.notOk(existsSync(`${path}.bak.new`));
+    t.notOk(statSync(`${path}.bak`).ino === statSync(path).ino, '.bak is not the current file');
+  });
+
   t.test('backup: false keeps no .bak', async (t) => {
     const path = stateFile(t.testdir());
     const store = new JsonStateStore(path, { backup: false });
