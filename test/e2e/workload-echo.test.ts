@@ -69,6 +69,7 @@ t.test('echo workload: create → access URL answers → snapshot → revert →
   const health = async (): Promise<Health> => JSON.parse(await ok('workload', 'health', name, '--fresh', '-o', 'json')) as Health;
   const echoContainers = async () => (await ok('docker', name, '--', 'ps', '-a', '-q', '--no-trunc', '--filter', 'label=dockersnap.plugin=echo')).split('\n').filter(Boolean);
 
+  t.match(JSON.parse(await ok('workload', 'schema', 'echo', '-o', 'json')), { name: 'echo', version: '0.1.0', supported_contract_versions: ['1'], config_options: [{ name: 'image', default: 'dockersnap/echo:busybox' }, { name: 'text' }, { name: 'port', default: 5678 }] }, 'the type is listed with its options');
   const created = await ok('create', name, '--plugin', 'echo', '--config', 'text=echo says {{ instance_name }}');
   t.match(created, /echo container running, listening on container port 5678/, 'deploy progress is shown');
   const [id, ...more] = await echoContainers();
