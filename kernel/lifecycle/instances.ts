@@ -30,6 +30,8 @@ export class Instances {
   private readonly locks = new InstanceLocks();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
+  /** The latest live probe per instance (see `list`); dropped when an operation on it starts or ends. */
+  private readonly probes = new Map<string, { at: number; live: Promise<boolean> }>();
 
   constructor(
     private readonly host: PluginHost,
@@ -40,12 +42,14 @@ export class Instances {
   private run<R>(kind: OperationKind, names: readonly string[], work: (env: OpEnv) => Promise<R>): Operation<R> {
     if (this.shutdown.signal.aborted) throw new DsError('DS_ERR_CONFLICT', 'the daemon is shutting down; try again after it restarted');
     const release = this.locks.acquire(names, kind);
+    this.forgetProbes(names);
     const op = new Operation<R>(kind, names[0] ?? '*', async (self) => {
       const lease = this.host.acquire();
       try {
         return await work(opEnv(self as Operation<unknown>, lease, this.log, this.settings, this.shutdown.signal));
       } finally {
         lease.release();
+        this.forgetProbes(names);
         release();
       }
     });
@@ -97,16 +101,39 @@ export class Instances {
     return this.run('snapshot', [name], (env) => deleteSnapshot(env, name, label, options));
   }
 
-  /** Every instance with its live status. */
-  async list(): Promise<InstanceView[]> {
+  /**
+   * Every instance with its live status. The live status of each instance is probed (is its
+   * dockerd running?) unless `maxAgeMs` allows reusing a probe at most that old: the REST list
+   * route passes 1 s, so a client polling the list does not read /proc 20 times per request.
+   * Probes are dropped whenever an operation on the instance starts or ends, so only a change
+   * from outside (a dockerd killed by hand) can show up to `maxAgeMs` late.
+   */
+  async list(options: { maxAgeMs?: number } = {}): Promise<InstanceView[]> {
     const lease = this.host.acquire();
     try {
       const rows = await lease.capabilities.get(stateCapability).view((s) => Object.values(s.instances));
       const dockerd = lease.capabilities.tryGet(dockerdCapability);
-      return Promise.all(rows.map(async (r) => this.view(r as InstanceRecord, dockerd ? await dockerd.isRunning(r.name) : false)));
+      const maxAge = options.maxAgeMs ?? 0;
+      return Promise.all(rows.map(async (r) => this.view(r as InstanceRecord, dockerd ? await this.probe(r.name, maxAge, () => dockerd.isRunning(r.name)) : false)));
     } finally {
       lease.release();
     }
+  }
+
+  /** A live probe of `name` no older than `maxAgeMs` (0: always a fresh one); concurrent callers share one. */
+  private probe(name: string, maxAgeMs: number, isRunning: () => Promise<boolean>): Promise<boolean> {
+    const now = performance.now();
+    const last = this.probes.get(name);
+    if (last && now - last.at <= maxAgeMs) return last.live;
+    const live = isRunning();
+    const entry = { at: now, live };
+    this.probes.set(name, entry);
+    live.catch(() => this.probes.get(name) === entry && this.probes.delete(name));
+    return live;
+  }
+
+  private forgetProbes(names: readonly string[]): void {
+    for (const n of names) this.probes.delete(n);
   }
 
   /** @throws DsError DS_ERR_NOT_FOUND */

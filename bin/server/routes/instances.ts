@@ -28,6 +28,15 @@ const STATUS_OK = ref(StatusOkSchema);
 
 type Named = { Params: { name: string } };
 
+/**
+ * How old a live probe (is the instance's dockerd running?) the list route may reuse. Clients
+ * poll the list; probing 20 dockerds through /proc on every request capped it at a few hundred
+ * requests per second on a loaded 2-core host. Operations drop the probes of their instances,
+ * so only a change from outside (a dockerd killed by hand) shows up to this late; a single
+ * instance (`GET /instances/{name}`) is always probed fresh.
+ */
+const LIST_PROBE_MAX_AGE_MS = 1000;
+
 /** `true`, `1` → true; anything else false (query strings carry text). */
 function truthy(value: string | undefined): boolean {
   return value === 'true' || value === '1';
@@ -43,7 +52,7 @@ export function instanceRoutes(app: FastifyInstance, kernel: Kernel): void {
   const instances = kernel.instances;
 
   app.get('/api/v1/instances', { schema: jsonRoute({ summary: 'List instances with their live status', tags: TAGS, ok: { type: 'array', items: INSTANCE } }) }, async () =>
-    sortInstances(await instances.list()).map(wireInstance),
+    sortInstances(await instances.list({ maxAgeMs: LIST_PROBE_MAX_AGE_MS })).map(wireInstance),
   );
 
   app.get<Named>('/api/v1/instances/:name', { schema: jsonRoute({ summary: 'One instance with its live status', tags: TAGS, params: NameParams, ok: INSTANCE }) }, async (req) =>
