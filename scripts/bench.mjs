@@ -16,6 +16,7 @@ const sections = [
   ['kernel boot', () => benchBoot(root)],
   ['plugin reload', () => benchReload(root)],
   ['state store', () => benchState(root)],
+  ['daemon: 20 instances behind serve (list, API throughput, RSS)', async () => (await import('./bench/daemon.mjs')).benchDaemon(root)],
   ['workload: exec describe round trip, cached health read', async () => (await import('./bench/workload.mjs')).benchWorkload(root)],
   // [name, run(env), group]: the sections of one group share what group.open() made (a booted
   // kernel and pool); group.close(env) runs after the last selected one, failed or not.
