@@ -10,18 +10,21 @@ import { linkAddresses } from '../subnet.js';
 export const CONTRACT_VERSION = '1';
 
 /**
- * The workload driver of a plugin name: an in-process `workload` capability key first, then
- * the exec plugins of the `workloadCatalog` (which also knows plugins discovered after boot by
- * `POST /api/v1/plugins/reload`). Drivers of exec plugins look their plugin up on every call,
- * so a driver found here can still fail with "not found"/"disabled" once the plugin is gone.
+ * The workload driver of a plugin name: an exec plugin of `plugins.dir` (the `workloadCatalog`,
+ * which also knows plugins discovered after boot by `POST /api/v1/plugins/reload`) first, then
+ * an in-process `workload` capability key. The plugin directory wins a name clash on purpose:
+ * a plugin written for the original (its `echo` or `kind` executable) dropped into the
+ * directory runs unchanged instead of being shadowed by our builtin of the same name. Drivers
+ * of exec plugins look their plugin up on every call, so a driver found here can still fail
+ * with "not found"/"disabled" once the plugin is gone.
  * @throws DsError DS_ERR_PLUGIN_NOT_FOUND `plugin "<p>" not found`, or DS_ERR_PLUGIN_DISABLED
  *   `plugin "<p>" is disabled: <reason>` (the catalog's texts, unprefixed).
  */
 export function findWorkloadDriver(lease: Lease, plugin: string): WorkloadDriver {
+  const catalog = lease.capabilities.tryGet(workloadCatalogCapability);
+  if (catalog?.get(plugin)) return catalog.driver(plugin);
   const inProcess = lease.capabilities.getMulti(workloadCapability).get(plugin);
   if (inProcess) return inProcess;
-  const catalog = lease.capabilities.tryGet(workloadCatalogCapability);
-  if (catalog) return catalog.driver(plugin);
   throw new DsError('DS_ERR_PLUGIN_NOT_FOUND', `plugin "${plugin}" not found`, { details: { plugin } });
 }
 

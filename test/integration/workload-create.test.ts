@@ -223,11 +223,12 @@ t.test('serve: the health poller caches, thresholds and counts; reloaded plugins
 /** A catalog that knows one exec-like plugin, `late`, and one disabled one. */
 class OneDriverCatalog implements WorkloadCatalog {
   readonly late = new FakeWorkload('late');
-  /** An exec plugin named like the in-process one: the in-process one must win. */
-  readonly sameName = new FakeWorkload('fakewl');
+  /** An exec plugin named like an in-process one: the plugin directory must win. */
+  readonly shadow = new FakeWorkload('shadow');
   list(): PluginInfo[] {
     return [
       { name: 'late', status: 'ready', kind: 'exec', state: 'ok' },
+      { name: 'shadow', status: 'ready', kind: 'exec', state: 'ok' },
       { name: 'off', status: 'disabled', error: 'running init: exit status 1', kind: 'exec', state: 'error' },
     ];
   }
@@ -239,7 +240,7 @@ class OneDriverCatalog implements WorkloadCatalog {
   }
   driver(name: string): FakeWorkload {
     if (name === 'late') return this.late;
-    if (name === 'fakewl') return this.sameName;
+    if (name === 'shadow') return this.shadow;
     if (name === 'off') throw new DsError('DS_ERR_PLUGIN_DISABLED', 'plugin "off" is disabled: running init: exit status 1', { details: { plugin: name } });
     throw new DsError('DS_ERR_PLUGIN_NOT_FOUND', `plugin "${name}" not found`, { details: { plugin: name } });
   }
@@ -252,10 +253,11 @@ class BrokenSchema extends FakeWorkload {
   }
 }
 
-t.test('resolution: in-process workloads first, then the catalog; both listed by the API', async (t) => {
+t.test('resolution: the plugin directory first, then in-process workloads; both listed by the API', async (t) => {
   const inProcess = new FakeWorkload('fakewl');
   inProcess.configOptions = [{ name: 'who', type: 'string', default: 'hi {{ instance_name }}' }];
   const catalog = new OneDriverCatalog();
+  const builtinShadow = new FakeWorkload('shadow');
   const tk = await startTestKernel({
     fakes: [
       [stateCapability, new MemoryStateStore()],
@@ -264,6 +266,7 @@ t.test('resolution: in-process workloads first, then the catalog; both listed by
       [dockerdCapability, new FakeDockerd()],
       [workloadCapability, inProcess, 'fakewl'],
       [workloadCapability, new BrokenSchema('broken'), 'broken'],
+      [workloadCapability, builtinShadow, 'shadow'],
       [workloadCatalogCapability, catalog],
     ],
   });
@@ -278,7 +281,9 @@ t.test('resolution: in-process workloads first, then the catalog; both listed by
   await run(api.create({ name: 'b', workload: { plugin: 'late' } }));
   t.ok(catalog.late.calls.some((c) => c.command === 'deploy'), 'a catalog-only plugin deploys through the catalog');
   t.ok(inProcess.calls.some((c) => c.command === 'deploy'), 'the in-process workload deployed');
-  t.same(catalog.sameName.calls, [], 'the in-process workload wins over an exec plugin of the same name');
+  await run(api.create({ name: 'd', workload: { plugin: 'shadow' } }));
+  t.ok(catalog.shadow.calls.some((c) => c.command === 'deploy'), 'an exec plugin wins over the in-process workload of the same name');
+  t.same(builtinShadow.calls, [], 'the shadowed in-process workload is never called');
   await t.rejects(api.create({ name: 'c', workload: { plugin: 'off' } }).result, { code: 'DS_ERR_PLUGIN_DISABLED', message: 'plugin "off": plugin "off" is disabled: running init: exit status 1' });
   await t.rejects(api.create({ name: 'c', workload: { plugin: 'nosuch' } }).result, { code: 'DS_ERR_PLUGIN_NOT_FOUND', message: 'plugin "nosuch": plugin "nosuch" not found' });
   await t.rejects(api.create({ name: 'c', workload: { plugin: 'broken' } }).result, { code: 'DS_ERR_PLUGIN_FAILED', message: 'plugin "broken": schema exploded' });
@@ -286,13 +291,16 @@ t.test('resolution: in-process workloads first, then the catalog; both listed by
   const described = await app.inject({ url: '/api/v1/instances/b/workload' });
   t.equal(described.statusCode, 502);
   t.match(described.json(), { code: 'DS_ERR_PLUGIN_FAILED', error: 'plugin describe: plugin late describe: injected failure' });
-  t.same((await api.list()).map((i) => i.name), ['a', 'b'], 'refused creates left nothing');
+  t.same((await api.list()).map((i) => i.name), ['a', 'b', 'd'], 'refused creates left nothing');
 
   const list = (await app.inject({ url: '/api/v1/plugins' })).json() as PluginInfo[];
   t.same(list.map((p) => p.name), [...list.map((p) => p.name)].sort(), 'sorted by name');
   t.match(list.find((p) => p.name === 'fakewl'), { status: 'ready', kind: 'workload', state: 'ok', version: '0.0.0', supported_contract_versions: ['1'], config_options: [{ name: 'who', type: 'string' }] }, 'in-process workloads are listed');
   t.match(list.find((p) => p.name === 'broken'), { status: 'disabled', kind: 'workload', error: 'running schema: schema exploded' });
   t.match(list.find((p) => p.name === 'late'), { status: 'ready', kind: 'exec' }, 'exec plugins next to them');
+  t.match(list.find((p) => p.name === 'shadow' && p.kind === 'workload'), { status: 'disabled', error: 'shadowed by the exec plugin "shadow" in the plugin directory' }, 'a shadowed builtin says so');
+  t.match(list.find((p) => p.name === 'shadow' && p.kind === 'exec'), { status: 'ready' });
+  t.match((await app.inject({ url: '/api/v1/plugins/shadow' })).json(), { name: 'shadow', kind: 'exec' }, 'plugin describe shows the exec plugin that wins');
   t.match((await app.inject({ url: '/api/v1/plugins/fakewl' })).json(), { name: 'fakewl', kind: 'workload' }, 'plugin describe finds an in-process workload');
   t.match((await app.inject({ url: '/api/v1/plugins/broken' })).json(), { code: 'DS_ERR_PLUGIN_NOT_FOUND', error: 'plugin "broken" is disabled: running schema: schema exploded' });
 });

@@ -24,10 +24,20 @@ async function workloadPlugins(kernel: Kernel): Promise<{ inProcess: PluginInfo[
   }
 }
 
+/**
+ * In-process workloads with an exec plugin of the same name become `disabled`, saying so:
+ * the plugin directory wins a clash (see `findWorkloadDriver`).
+ */
+function shadowed(inProcess: readonly PluginInfo[], exec: readonly PluginInfo[]): PluginInfo[] {
+  const execNames = new Set(exec.map((p) => p.name));
+  return inProcess.map((p) => (execNames.has(p.name) ? { ...p, status: 'disabled', state: 'skip', error: `shadowed by the exec plugin "${p.name}" in the plugin directory` } : p));
+}
+
 /** Kernel plugins, in-process workloads and exec plugins, sorted by name. */
 async function everyPlugin(kernel: Kernel, statuses: readonly PluginStatus[], exec?: PluginInfo[]): Promise<PluginInfo[]> {
   const w = await workloadPlugins(kernel);
-  return sortByName([...pluginList(statuses), ...w.inProcess, ...(exec ?? w.exec?.list() ?? [])]);
+  const execList = exec ?? w.exec?.list() ?? [];
+  return sortByName([...pluginList(statuses), ...shadowed(w.inProcess, execList), ...execList]);
 }
 
 /** One plugin by name: a kernel plugin, an in-process workload, else an exec workload plugin; only ready ones. */
@@ -35,7 +45,8 @@ async function findPlugin(kernel: Kernel, name: string): Promise<PluginInfo> {
   const found = kernel.plugins().find((p) => p.id === name);
   if (found && found.status === 'ok') return toPluginInfo(found);
   const w = await workloadPlugins(kernel);
-  const candidates = [...w.inProcess.filter((p) => p.name === name), ...(w.exec?.get(name) ? [w.exec.get(name)!] : [])];
+  const execEntry = w.exec?.get(name);
+  const candidates = execEntry ? [execEntry] : w.inProcess.filter((p) => p.name === name);
   const ready = candidates.find((p) => p.status === 'ready');
   if (ready) return ready;
   const reason = found ? (found.reason ?? found.status) : candidates[0]?.error;
