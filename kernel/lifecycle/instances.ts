@@ -136,11 +136,22 @@ export class Instances {
     for (const n of names) this.probes.delete(n);
   }
 
-  /** @throws DsError DS_ERR_NOT_FOUND */
-  async get(name: string): Promise<InstanceView> {
-    const found = (await this.list()).find((i) => i.name === name);
-    if (!found) throw new DsError('DS_ERR_NOT_FOUND', `instance not found: "${name}"`, { details: { instance: name } });
-    return found;
+  /**
+   * One instance with its live status: reads its row and probes only its dockerd (a probe at
+   * most `maxAgeMs` old may be reused, as in `list`).
+   * @throws DsError DS_ERR_NOT_FOUND
+   */
+  async get(name: string, options: { maxAgeMs?: number } = {}): Promise<InstanceView> {
+    const lease = this.host.acquire();
+    try {
+      const row = await lease.capabilities.get(stateCapability).view((s) => (Object.hasOwn(s.instances, name) ? structuredClone(s.instances[name]) : undefined));
+      if (!row) throw new DsError('DS_ERR_NOT_FOUND', `instance not found: "${name}"`, { details: { instance: name } });
+      const dockerd = lease.capabilities.tryGet(dockerdCapability);
+      const live = dockerd ? await this.probe(name, options.maxAgeMs ?? 0, () => dockerd.isRunning(name)) : false;
+      return this.view(row as InstanceRecord, live);
+    } finally {
+      lease.release();
+    }
   }
 
   private view(r: InstanceRecord, live: boolean): InstanceView {
