@@ -92,6 +92,7 @@ t.test('third-party example plugins: reload without restart, list, describe, use
     const reload = await cli('plugin', 'reload');
     ok(t, reload, 'plugin reload');
     for (const name of EXAMPLE_NAMES) t.match(reload.stdout, new RegExp(`^ {2}${name}\\s+ok {2}1\\.0\\.0$`, 'm'), `reload reports ${name} ok`);
+    t.equal(reload.stdout.split('\n').filter((l) => l.startsWith('  inproc-ts ')).length, 1, 'the in-process plugin and its workload type are one line');
     t.ok(pidAlive(daemon.pid), 'the daemon process is the one started at the beginning');
     t.equal(daemon.output().split('"msg":"dockersnap daemon listening"').length - 1, 1, 'it started listening once: no restart');
 
@@ -164,6 +165,11 @@ t.test('third-party example plugins: reload without restart, list, describe, use
       t.match(create.stdout, /→ Starting .*-web on port 8081/, 'the plugin\'s progress is shown');
       t.match(create.stdout, new RegExp(`Instance "${name}" created successfully\\.[\\s\\S]*Workload: ${plugin}`));
 
+      const logged = plugin === 'inproc-ts' ? 'inproc-ts workload deployed' : 'deployed';
+      t.ok(
+        daemon.output().split('\n').some((l) => l.includes(`"plugin":"${plugin}"`) && l.includes(`"msg":"${logged}"`)),
+        "the plugin's structured log line reached the daemon's log",
+      );
       const described = await cli('workload', 'describe', name, '-o', 'json');
       ok(t, described, 'workload describe');
       t.match(JSON.parse(described.stdout), { workload_type: plugin, status: 'running', ports: [{ label: 'web', container_port: 8081 }], config: { message: `hi from ${plugin}`, port: 8081, image: IMAGE } }, '--config wins over --config-file, which wins over the defaults');
