@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { pack, type Pack } from 'tar-stream';
+import type { Pack } from 'tar-stream';
 
 /**
  * Images without a registry: a one-layer image made from the host's static busybox, loaded
@@ -17,6 +17,8 @@ const EPOCH = new Date(0);
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 async function tarOf(fill: (p: Pack) => void): Promise<Buffer> {
+  // Imported here: every plugin that imports the SDK would otherwise load tar-stream at boot.
+  const { pack } = await import('tar-stream');
   const p = pack();
   fill(p);
   p.finalize();
