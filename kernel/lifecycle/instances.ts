@@ -32,6 +32,12 @@ export class Instances {
   private readonly shutdown = new AbortController();
   /** The latest live probe per instance (see `list`); dropped when an operation on it starts or ends. */
   private readonly probes = new Map<string, { at: number; live: Promise<boolean> }>();
+  /** Bumped when any operation starts or ends: only operations write the state. */
+  private version = 0;
+  /** Operations between their start and the end of their work. */
+  private running = 0;
+  /** The last full list (see `list`), valid while `version` has not moved. */
+  private lastList: { at: number; version: number; views: Promise<InstanceView[]> } | undefined;
 
   constructor(
     private readonly host: PluginHost,
@@ -43,6 +49,8 @@ export class Instances {
     if (this.shutdown.signal.aborted) throw new DsError('DS_ERR_CONFLICT', 'the daemon is shutting down; try again after it restarted');
     const release = this.locks.acquire(names, kind);
     this.forgetProbes(names);
+    this.version += 1;
+    this.running += 1;
     const op = new Operation<R>(kind, names[0] ?? '*', async (self) => {
       const lease = this.host.acquire();
       try {
@@ -50,6 +58,8 @@ export class Instances {
       } finally {
         lease.release();
         this.forgetProbes(names);
+        this.version += 1;
+        this.running -= 1;
         release();
       }
     });
@@ -106,15 +116,32 @@ export class Instances {
    * dockerd running?) unless `maxAgeMs` allows reusing a probe at most that old: the REST list
    * route passes 1 s, so a client polling the list does not read /proc 20 times per request.
    * Probes are dropped whenever an operation on the instance starts or ends, so only a change
-   * from outside (a dockerd killed by hand) can show up to `maxAgeMs` late.
+   * from outside (a dockerd killed by hand) can show up to `maxAgeMs` late. With `maxAgeMs`
+   * and no operation under way, the whole list (state rows included: only operations write
+   * the state) is reused while no operation started or ended since — any list read while no
+   * operation runs becomes the one reused; callers must not mutate it.
    */
   async list(options: { maxAgeMs?: number } = {}): Promise<InstanceView[]> {
+    const maxAge = options.maxAgeMs ?? 0;
+    const now = performance.now();
+    const last = this.lastList;
+    const quiet = this.running === 0;
+    if (maxAge > 0 && quiet && last && last.version === this.version && now - last.at <= maxAge) return last.views;
+    const views = this.readList(maxAge);
+    if (quiet) {
+      const entry = { at: now, version: this.version, views };
+      this.lastList = entry;
+      views.catch(() => this.lastList === entry && (this.lastList = undefined));
+    }
+    return views;
+  }
+
+  private async readList(maxAge: number): Promise<InstanceView[]> {
     const lease = this.host.acquire();
     try {
       const rows = await lease.capabilities.get(stateCapability).view((s) => Object.values(s.instances));
       const dockerd = lease.capabilities.tryGet(dockerdCapability);
-      const maxAge = options.maxAgeMs ?? 0;
-      return Promise.all(rows.map(async (r) => this.view(r as InstanceRecord, dockerd ? await this.probe(r.name, maxAge, () => dockerd.isRunning(r.name)) : false)));
+      return await Promise.all(rows.map(async (r) => this.view(r as InstanceRecord, dockerd ? await this.probe(r.name, maxAge, () => dockerd.isRunning(r.name)) : false)));
     } finally {
       lease.release();
     }
@@ -155,9 +182,11 @@ export class Instances {
   }
 
   private view(r: InstanceRecord, live: boolean): InstanceView {
-    const { operation: _op, status: stored, ...rest } = r;
-    const status = this.locks.busy(r.name) ? 'busy' : stored === 'error' && !live ? 'error' : live ? 'running' : 'stopped';
-    return { ...rest, snapshots: r.snapshots ?? [], status };
+    const status = this.locks.busy(r.name) ? 'busy' : r.status === 'error' && !live ? 'error' : live ? 'running' : 'stopped';
+    // A plain spread and an overwrite: rest-destructuring takes V8's slow path (~2 µs a row).
+    const v: InstanceRecord = { ...r, snapshots: r.snapshots ?? [], status: status as InstanceRecord['status'] };
+    if ('operation' in v) delete v.operation;
+    return v as InstanceView;
   }
 
   /**

@@ -36,4 +36,21 @@ t.test('list reuses a live probe within maxAgeMs; plain list, get and operations
   t.equal(await status(60_000), 'running', 'an operation drops the probe: the list sees the start at once');
   await api.stop('pr').result;
   t.equal(await status(60_000), 'stopped', 'and the stop');
+
+  await api.start('pr').result;
+  t.equal((await api.list({ maxAgeMs: 60_000 })).length, 1);
+  await api.create({ name: 'pr2' }).result;
+  t.same((await api.list({ maxAgeMs: 60_000 })).map((i) => i.name).sort(), ['pr', 'pr2'], 'a row an operation wrote shows at once');
+  let views = 0;
+  const view = w.state.view.bind(w.state);
+  w.state.view = ((fn: Parameters<typeof view>[0]) => {
+    views += 1;
+    return view(fn);
+  }) as typeof w.state.view;
+  await api.list({ maxAgeMs: 60_000 });
+  t.equal(views, 0, 'with no operation under way the list reuses the last one, state rows included');
+  const snap = api.snapshot('pr', 'during');
+  t.match((await api.list({ maxAgeMs: 60_000 })).find((i) => i.name === 'pr'), { status: 'busy' }, 'while an operation runs the list is read fresh');
+  await snap.result;
+  t.same((await api.list({ maxAgeMs: 60_000 })).find((i) => i.name === 'pr')?.snapshots.map((x) => x.label), ['during'], 'and after it the snapshot shows');
 });
