@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { parseGoDuration, type ConfigOption } from '../../plugin-sdk/index.js';
 
 /**
@@ -141,10 +140,12 @@ export function validateKindConfig(config: Readonly<Record<string, unknown>> | u
 export function clusterConfigYaml(options: Pick<KindOptions, 'apiServerPort' | 'extraPortMappings'>): string {
   const node: Record<string, unknown> = { role: 'control-plane' };
   if (options.extraPortMappings.length > 0) node['extraPortMappings'] = options.extraPortMappings.map((m) => ({ ...m }));
-  return stringify({
+  // JSON is YAML, and kind reads it as such; the yaml package would cost every kernel boot ~50 ms to import.
+  const config = {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
     networking: { apiServerAddress: '127.0.0.1', ...(options.apiServerPort > 0 ? { apiServerPort: options.apiServerPort } : {}) },
     nodes: [node],
-  });
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
