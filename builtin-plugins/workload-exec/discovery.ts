@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DsError, errorMessage, type WorkloadSchema } from '../../plugin-sdk/index.js';
-import { CONTRACT_VERSION } from '../../plugin-sdk/exec-plugin/index.js';
+import { CONTRACT_VERSION } from '../../plugin-sdk/exec-plugin/contract.js';
 import { goPathError } from './go-texts.js';
 import { decodeResponse, SCHEMA_RESPONSE } from './response-shapes.js';
 import type { ExecRunner, ExecTarget } from './runner.js';

@@ -1,5 +1,5 @@
 import { DsError, type AccessResponse, type Logger, type HealthResponse, type WorkloadCallOptions, type WorkloadDriver, type WorkloadInput, type WorkloadSchema } from '../../plugin-sdk/index.js';
-import { CONTRACT_VERSION, type ExecCommand, type ValidateResponse } from '../../plugin-sdk/exec-plugin/index.js';
+import { CONTRACT_VERSION, type ExecCommand, type ValidateResponse } from '../../plugin-sdk/exec-plugin/contract.js';
 import type { ExecPluginEntry } from './discovery.js';
 import { ACCESS_RESPONSE, DESCRIBE_RESPONSE, HEALTH_RESPONSE, VALIDATE_RESPONSE, decodeResponse } from './response-shapes.js';
 import { RunnerError, type ExecRunner } from './runner.js';

@@ -1,4 +1,4 @@
-import { parseGoJson } from '../../plugin-sdk/exec-plugin/index.js';
+import { parseGoJson } from '../../plugin-sdk/exec-plugin/go-json.js';
 
 /**
  * The response documents of contract v1 (§6) as Go decodes them into its structs: unknown

@@ -1,5 +1,5 @@
 import type { Logger, ProgressEvent, WorkloadInput } from '../../plugin-sdk/index.js';
-import { CONTRACT_VERSION, type ExecCommand } from '../../plugin-sdk/exec-plugin/index.js';
+import { CONTRACT_VERSION, type ExecCommand } from '../../plugin-sdk/exec-plugin/contract.js';
 import { goDuration, goPathError, goSignal } from './go-texts.js';
 import { runPluginProcess, type PluginProcessOutcome } from './plugin-process.js';
 import { reemitLogLine } from './plugin-log.js';

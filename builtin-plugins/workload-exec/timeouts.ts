@@ -1,5 +1,5 @@
 import { parseDurationMs } from '../../plugin-sdk/index.js';
-import { DEFAULT_TIMEOUTS_MS, EXEC_COMMANDS, type ExecCommand } from '../../plugin-sdk/exec-plugin/index.js';
+import { DEFAULT_TIMEOUTS_MS, EXEC_COMMANDS, type ExecCommand } from '../../plugin-sdk/exec-plugin/contract.js';
 
 /**
  * Per-command deadlines from `plugins.timeouts` (Go durations, §4): an empty, unparseable
