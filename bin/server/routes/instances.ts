@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { replyOperation } from '../operation-reply.js';
 import { jsonRoute, operationRoute } from '../route-schema.js';
@@ -19,6 +19,7 @@ import {
   type SnapshotRequest,
 } from '../schemas/requests.js';
 import { InstanceSchema, StatusOkSchema, ref } from '../schemas/wire.js';
+import type { InstanceView } from '../../../kernel/lifecycle/instances.js';
 import { sortInstances, wireInstance } from '../wire-instance.js';
 
 const TAGS = ['instances'];
@@ -29,13 +30,28 @@ const STATUS_OK = ref(StatusOkSchema);
 type Named = { Params: { name: string } };
 
 /**
- * How old a live probe (is the instance's dockerd running?) the list route may reuse. Clients
- * poll the list; probing 20 dockerds through /proc on every request capped it at a few hundred
- * requests per second on a loaded 2-core host. Operations drop the probes of their instances,
- * so only a change from outside (a dockerd killed by hand) shows up to this late; a single
- * instance (`GET /instances/{name}`) is always probed fresh.
+ * How old a list the list route may reuse (`Instances.list({ maxAgeMs })`). Clients poll the
+ * list; probing 20 dockerds through /proc and re-reading the state file on every request
+ * capped it at a few hundred requests per second on a loaded 2-core host. Every operation's
+ * start and end invalidates it (only operations write the state), so only a change from
+ * outside (a dockerd killed by hand) shows up to this late; a single instance
+ * (`GET /instances/{name}`) is always read and probed fresh.
  */
 const LIST_PROBE_MAX_AGE_MS = 1000;
+
+/**
+ * The answer body for each list the kernel reused (same array ⇒ same bytes): serialized once
+ * by the route's response schema, newline included (the envelope's convention), as a Buffer —
+ * re-serializing 20 instances and encoding the resulting rope on every request cost more than
+ * everything else the route does.
+ */
+const listBodies = new WeakMap<readonly InstanceView[], Buffer>();
+
+function listBody(views: readonly InstanceView[], reply: FastifyReply): Buffer {
+  let body = listBodies.get(views);
+  if (!body) listBodies.set(views, (body = Buffer.from(`${reply.serialize(sortInstances(views).map(wireInstance))}\n`)));
+  return body;
+}
 
 /** `true`, `1` → true; anything else false (query strings carry text). */
 function truthy(value: string | undefined): boolean {
@@ -51,8 +67,8 @@ function truthy(value: string | undefined): boolean {
 export function instanceRoutes(app: FastifyInstance, kernel: Kernel): void {
   const instances = kernel.instances;
 
-  app.get('/api/v1/instances', { schema: jsonRoute({ summary: 'List instances with their live status', tags: TAGS, ok: { type: 'array', items: INSTANCE } }) }, async () =>
-    sortInstances(await instances.list({ maxAgeMs: LIST_PROBE_MAX_AGE_MS })).map(wireInstance),
+  app.get('/api/v1/instances', { schema: jsonRoute({ summary: 'List instances with their live status', tags: TAGS, ok: { type: 'array', items: INSTANCE } }) }, async (_req, reply) =>
+    reply.type('application/json').send(listBody(await instances.list({ maxAgeMs: LIST_PROBE_MAX_AGE_MS }), reply)),
   );
 
   app.get<Named>('/api/v1/instances/:name', { schema: jsonRoute({ summary: 'One instance with its live status', tags: TAGS, params: NameParams, ok: INSTANCE }) }, async (req) =>
