@@ -33,6 +33,8 @@ function step(text) {
 }
 const info = (text) => console.log(`    ${text}`);
 class QuickstartError extends Error {}
+/** The demo's instances exist already (e.g. an earlier `--keep`): nothing is touched, the daemon left as found. */
+class ClashError extends QuickstartError {}
 const fail = (text) => {
   throw new QuickstartError(text);
 };
@@ -122,7 +124,8 @@ function tail(file, n = 20) {
 
 /** SIGTERM to the daemon we started, waiting for it to exit (SIGKILL after 60 s). */
 async function stopServe() {
-  if (!serve?.ours || !serve.pid) return;
+  if (!serve?.ours || !serve.pid || serve.stopped) return;
+  serve.stopped = true;
   console.log(`    $ kill ${serve.pid}   # dockersnap serve`);
   if (pidAlive(serve.pid)) process.kill(serve.pid, 'SIGTERM');
   const end = Date.now() + 60_000;
@@ -177,11 +180,16 @@ async function web(instance, expected) {
 // ---------------------------------------------------------------------------------------------
 // The run
 
+/** Instances this run created (or began to create): the only ones its clean-up deletes. */
+const created = [];
+
 async function demo() {
   const existing = await cli(['list', '-o', 'json'], { show: false, json: true });
   const clash = existing.filter((i) => i.name === name || i.name === cloneName).map((i) => i.name);
-  if (clash.length > 0) fail(`instance ${clash.map((n) => `"${n}"`).join(' and ')} already exists: delete it (dockersnap delete ${clash.join(' ')}) or pass --name=<other>`);
-  const created = [];
+  if (clash.length > 0) {
+    const them = clash.length > 1 ? 'instances exist already: delete them' : 'instance exists already: delete it';
+    throw new ClashError(`the ${them} (dockersnap delete ${clash.join(' ')}) or pass --name=<other>`);
+  }
 
   step(`Create instance "${name}" (own dataset, network namespace and dockerd)`);
   created.push(name);
@@ -229,10 +237,9 @@ async function demo() {
   if (cl.port === src.port) fail(`the clone and its source share host port ${cl.port}`);
   summary.push(`clone answers v1 on its own host port ${cl.port}, next to its source`);
   await cli(['list']);
-  return created;
 }
 
-async function cleanUp(created) {
+async function cleanUp() {
   const left = (await cli(['list', '-o', 'json'], { show: false, json: true }).catch(() => [])).map((i) => i.name);
   for (const n of [...created].reverse().filter((x) => left.includes(x))) {
     await cli(['delete', n]).catch((err) => info(`✗ ${err.message}`));
@@ -282,21 +289,21 @@ async function main() {
   step('Start the daemon (dockersnap serve, REST API v1)');
   serve = await startServe(settings);
 
-  let created = [];
   let failed;
   try {
-    created = await demo().catch((err) => {
+    await demo().catch((err) => {
       failed = err;
-      return [name, cloneName];
     });
   } finally {
-    if (keep && !failed) {
+    if (failed instanceof ClashError) {
+      if (serve.ours) info(`the daemon stays running (pid ${serve.pid}) so you can delete them; stop it with: kill $(cat ${serve.pidFile})`);
+    } else if (keep && !failed) {
       step('Leaving both instances and the daemon running');
       info(`eval $(dockersnap use ${name}); docker ps   ·   delete later with: dockersnap delete ${cloneName} ${name}`);
       if (serve.ours) info(`stop the daemon with: kill $(cat ${serve.pidFile})`);
     } else {
       step('Clean up');
-      await cleanUp(created).catch((err) => (failed ??= err));
+      await cleanUp().catch((err) => (failed ??= err));
       await stopServe();
       if (removePool && serve.ours && !failed && settings.capabilities.storage === 'storage-btrfs' && !settings.btrfs?.existing_path) removeThePool(settings);
       else info(`the pool stays mounted for your own instances${settings.btrfs?.existing_path ? '' : ` (to remove it: umount ${settings.btrfs?.mountpoint ?? join(settings.data_dir, 'btrfs')} && rm ${settings.btrfs?.pool ?? join(settings.data_dir, 'pool.img')}; --remove-pool does that at the end of a run)`}`);
@@ -310,7 +317,7 @@ async function main() {
 
 main().catch(async (err) => {
   console.error(`\nquickstart failed: ${err instanceof QuickstartError ? err.message : err.stack}`);
-  if (serve?.ours && !keep) await stopServe().catch(() => undefined);
+  if (serve?.ours && !keep && !(err instanceof ClashError)) await stopServe().catch(() => undefined);
   if (serve?.log) console.error(`(daemon log: ${serve.log})`);
   process.exit(1);
 });
