@@ -1,7 +1,10 @@
 // Benchmarks of issue 5: a real `dockersnap serve` with 20 real instances (20 dockerds, each in
 // its own namespace) on a temp btrfs pool — `dockersnap list` start-up against it, throughput of
-// `GET /api/v1/instances` (autocannon, keep-alive), and the RSS of the idle daemon. Everything
-// is made in a temp dir (subnets 10.251.N.0/24) and deleted at the end, failed or not.
+// `GET /api/v1/instances` (autocannon, keep-alive), and the RSS of the idle daemon. Because the
+// host is shared, two context rows: a bare fastify answering the same body (this host's ceiling
+// right now) and the daemon's CPU time per request. Everything is made in a temp dir (subnets
+// 10.251.N.0/24) and deleted at the end, failed or not. BENCH_DAEMON_INSTANCES, _SECONDS and
+// _PROF (a dir for the daemon's V8 CPU profile) tune it.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
