@@ -1,6 +1,7 @@
 import { DsError, errorMessage, type AccessResponse, type HealthCheck, type HealthResponse, type ProgressEvent, type WorkloadCallOptions, type WorkloadDriver, type WorkloadInput, type WorkloadSchema } from '../../plugin-sdk/index.js';
 import type { EchoDockerApi, EchoDockerFactory } from './docker-api.js';
-import { httpGet, replyText } from './http-probe.js';
+import { replyText } from './http-probe.js';
+import { httpGet } from '../../plugin-sdk/host/http-get.js';
 import { ECHO_CONFIG_OPTIONS, WORKLOAD_NAME, echoOptions, readEchoOptions, type EchoOptions } from './options.js';
 import { echoRunSpec, isBusyboxImage } from './run-spec.js';
 
@@ -166,7 +167,7 @@ export class EchoWorkload implements WorkloadDriver {
     if (published === undefined) return { name: 'http', ok: false, message: `container port ${options.port}/tcp is not published` };
     const url = `http://${input.instance.ns_veth_ip}:${published}/`;
     try {
-      const reply = await httpGet(url, HTTP_PROBE_TIMEOUT_MS, signal);
+      const reply = await httpGet(url, HTTP_PROBE_TIMEOUT_MS, signal ? { signal } : {});
       const text = replyText(reply.body);
       if (text === options.text) return { name: 'http', ok: true, message: `GET ${url} answered the configured text` };
       return { name: 'http', ok: false, message: `GET ${url} answered ${reply.status} ${JSON.stringify(text.slice(0, 80))}, expected ${JSON.stringify(options.text)}` };

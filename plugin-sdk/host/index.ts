@@ -14,3 +14,5 @@ export { createSparseFile } from './sparse-file.js';
 export { memoInit } from './memo-init.js';
 export type { MemoInit } from './memo-init.js';
 export { buildBusyboxImage, busyboxArchive, busyboxLayer, BUSYBOX_APPLETS } from './images.js';
+export { httpGet } from './http-get.js';
+export type { HttpGetOptions, HttpReply } from './http-get.js';

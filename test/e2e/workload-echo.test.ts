@@ -7,7 +7,7 @@ import { cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, waitFor } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
-import { httpGet } from '../../builtin-plugins/workload-echo/http-probe.js';
+import { httpGet } from '../../plugin-sdk/host/http-get.js';
 
 /**
  * The builtin echo workload through the CLI against a real `dockersnap serve` (btrfs loop pool,

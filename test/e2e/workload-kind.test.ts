@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../plugin-sdk/client/index.js';
-import { httpGet } from '../../builtin-plugins/workload-kind/readyz.js';
+import { httpGet } from '../../plugin-sdk/host/http-get.js';
 import { cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
 import { ROOT, RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, waitFor } from '../helpers/host.js';
@@ -94,7 +94,7 @@ t.test('kind workload (fake kind): create → healthy → kubeconfig answers →
     const access = JSON.parse(await ok('access', name, '-o', 'json')) as Access;
     const file = access.files?.find((f) => f.name === 'kubeconfig');
     const server = /^\s*server:\s*(\S+)$/m.exec(file?.content ?? '')?.[1];
-    return { access, file, server, readyz: server ? await httpGet(`${server}/readyz`, 10_000).catch((err: unknown) => ({ status: 0, body: String(err) })) : undefined };
+    return { access, file, server, readyz: server ? await httpGet(`${server}/readyz`, 10_000, { insecureTls: true }).then((r) => ({ status: r.status, body: r.body.trim() })).catch((err: unknown) => ({ status: 0, body: String(err) })) : undefined };
   };
   /** The node container's id, through the instance's own dockerd. */
   const nodeId = async (name: string) => (await ok('docker', name, '--', 'ps', '--all', '--no-trunc', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.ID}} {{.Names}} {{.Status}}')).trim();
