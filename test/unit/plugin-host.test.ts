@@ -154,14 +154,24 @@ t.test('a plugin whose only provider skipped skips too, naming why', async (t) =
 });
 
 t.test('independent plugins set up concurrently but tap in a fixed order', async (t) => {
+  // Each set-up waits until the other one has started: run one after the other, they would
+  // wait forever (the set-up deadline would fail them), whichever the host starts first.
   const order: string[] = [];
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const slow = definePlugin({ id: 'aa-slow', version: '1', async setup(ctx) { order.push('slow start'); await gate; ctx.hooks.preStop.tap(() => {}); order.push('slow end'); } });
-  const fast = definePlugin({ id: 'bb-fast', version: '1', setup(ctx) { order.push('fast'); release(); ctx.hooks.preStop.tap(() => {}); } });
+  const started = (id: string) => {
+    let mark!: () => void;
+    const p = new Promise<void>((r) => (mark = r));
+    return { p, mark: () => (order.push(`${id} start`), mark()) };
+  };
+  const slowStarted = started('slow');
+  const fastStarted = started('fast');
+  let fastEnded!: () => void;
+  const fastEnd = new Promise<void>((r) => (fastEnded = r));
+  const slow = definePlugin({ id: 'aa-slow', version: '1', async setup(ctx) { slowStarted.mark(); await fastStarted.p; await fastEnd; ctx.hooks.preStop.tap(() => {}); order.push('slow end'); } });
+  const fast = definePlugin({ id: 'bb-fast', version: '1', async setup(ctx) { fastStarted.mark(); await slowStarted.p; ctx.hooks.preStop.tap(() => {}); order.push('fast end'); fastEnded(); } });
   const tk = await startTestKernel({ plugins: [fast, slow] });
   t.teardown(() => tk.close());
-  t.same(order, ['slow start', 'fast', 'slow end'], 'the fast setup ran while the slow one waited');
+  t.same(tk.kernel.plugins().filter((p) => p.id === 'aa-slow' || p.id === 'bb-fast').map((p) => p.status), ['ok', 'ok'], 'both set up: each ran while the other waited');
+  t.same(order.slice(2), ['fast end', 'slow end'], 'the fast one finished first');
   const lease = tk.kernel.acquire();
   t.same(lease.hooks.preStop.taps.map((x) => x.name), ['aa-slow', 'bb-fast'], 'taps registered in set-up order, not finish order');
   lease.release();
