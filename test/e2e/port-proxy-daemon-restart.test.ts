@@ -5,7 +5,7 @@
 // and the same host port answers again; a clone gets its own host port. Subnets 10.236.0.0/16+.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -13,7 +13,7 @@ import { netnsNames } from '../../builtin-plugins/netns/names.js';
 import { createClient, type DockersnapClient, type InstancePorts } from '../../plugin-sdk/client/index.js';
 import { linkAddresses } from '../../plugin-sdk/index.js';
 import { buildBusyboxImage, runTestContainer } from '../../plugin-sdk/testing/images.js';
-import { cleanEnv, closedPort, requireBuild, startDaemon, type Daemon } from '../helpers/daemon.js';
+import { cleanEnv, closedPort, type Daemon, requireBuild, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { forceRemoveCgroup, forceRemoveNetns, hostSkip, killPids, pidAlive, processesWith, tempDir, waitFor } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
@@ -62,20 +62,7 @@ t.test('port proxy: published port on the host, after revert, across a serve res
   requireBuild();
   const tmp = await tempDir('pp-restart');
   const dir = tmp.path;
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'api: {listen: "127.0.0.1:0"}',
-      `state_file: ${join(dir, 'state.json')}`,
-      `run_dir: ${join(dir, 'run')}`,
-      `data_dir: ${join(dir, 'data')}`,
-      'network: {base_offset: 10.236.0.0}',
-      'btrfs: {pool_size: 2G}',
-      `plugins: {dir: ${join(dir, 'plugins')}, cache_dir: ${join(dir, 'plugin-cache')}, disabled: [storage-zfs], config: {netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}, dockerd: {container_stop_timeout: 2s}}}`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeDaemonConfig(dir, { network: { base_offset: '10.236.0.0' }, plugins: { disabled: ['storage-zfs'], config: { dockerd: { container_stop_timeout: '2s' } } } });
   const daemons: Daemon[] = [];
   t.teardown(async () => {
     const live = [...daemons].reverse().find((d) => pidAlive(d.pid));

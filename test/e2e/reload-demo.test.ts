@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, closedPort, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, closedPort, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { expectation, installFixtures } from '../helpers/fixtures.js';
 
 /**
@@ -16,18 +16,7 @@ requireBuild();
 const dir = mkdtempSync(join(tmpdir(), 'dstest-e2e-'));
 const pluginDir = join(dir, 'plugins');
 mkdirSync(pluginDir);
-const config = join(dir, 'config.yaml');
-writeFileSync(
-  config,
-  [
-    'api: {listen: "127.0.0.1:0"}',
-    `state_file: ${join(dir, 'state.json')}`,
-    `run_dir: ${join(dir, 'run')}`,
-    `data_dir: ${join(dir, 'data')}`,
-    `plugins: {dir: ${pluginDir}, cache_dir: ${join(dir, 'plugin-cache')}}`,
-    '',
-  ].join('\n'),
-);
+const config = writeDaemonConfig(dir, { plugins: { dir: pluginDir } });
 const daemon = await startDaemon(config, cleanEnv());
 t.teardown(async () => {
   await daemon.stop();

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../plugin-sdk/client/index.js';
-import { BIN, cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
+import { BIN, cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
@@ -124,20 +124,7 @@ t.test('the CLI against a real serve: default address, DOCKERSNAP_REMOTE and --r
   writeFileSync(join(bin, 'dockersnap'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
   chmodSync(join(bin, 'dockersnap'), 0o755);
   const useDefault = await portFree(DEFAULT_PORT);
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      `api: {listen: "127.0.0.1:${useDefault ? DEFAULT_PORT : 0}"}`,
-      `state_file: ${join(dir, 'state.json')}`,
-      `run_dir: ${join(dir, 'run')}`,
-      `data_dir: ${join(dir, 'data')}`,
-      `network: {base_offset: 10.241.0.0}`,
-      `btrfs: {pool_size: 2G}`,
-      `plugins: {dir: ${join(dir, 'plugins')}, cache_dir: ${join(dir, 'plugin-cache')}, config: {netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}}}`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeDaemonConfig(dir, { api: { listen: `127.0.0.1:${useDefault ? DEFAULT_PORT : 0}` }, network: { base_offset: '10.241.0.0' } });
   const daemon = await startDaemon(config, cleanEnv());
   t.teardown(async () => {
     // Instances outlive the daemon by design: delete ours through the API first.

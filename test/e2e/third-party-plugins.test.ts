@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type PluginInfo } from '../../plugin-sdk/client/index.js';
 import { busyboxArchive } from '../../plugin-sdk/host/images.js';
-import { cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, netnsList, pidAlive } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
@@ -42,20 +42,7 @@ t.test('third-party example plugins: reload without restart, list, describe, use
   const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}-e2e-3p-`));
   const pluginDir = join(dir, 'plugins');
   mkdirSync(pluginDir);
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'api: {listen: "127.0.0.1:0"}',
-      `state_file: ${join(dir, 'state.json')}`,
-      `run_dir: ${join(dir, 'run')}`,
-      `data_dir: ${join(dir, 'data')}`,
-      'network: {base_offset: 10.30.0.0}',
-      'btrfs: {pool_size: 2G}',
-      `plugins: {dir: ${pluginDir}, cache_dir: ${join(dir, 'plugin-cache')}, config: {netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}, inproc-ts: {greeting: howdy}}}`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeDaemonConfig(dir, { network: { base_offset: '10.30.0.0' }, plugins: { dir: pluginDir, config: { 'inproc-ts': { greeting: 'howdy' } } } });
   const daemon = await startDaemon(config, cleanEnv());
   t.teardown(async () => {
     // Instances outlive the daemon by design: delete ours through the API first.

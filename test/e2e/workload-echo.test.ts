@@ -1,9 +1,9 @@
 import t from 'tap';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../plugin-sdk/client/index.js';
-import { cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, waitFor } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
@@ -28,20 +28,7 @@ t.test('echo workload: create → access URL answers → snapshot → revert →
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}-e2e-echo-`));
   mkdirSync(join(dir, 'home'));
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'api: {listen: "127.0.0.1:0"}',
-      `state_file: ${join(dir, 'state.json')}`,
-      `run_dir: ${join(dir, 'run')}`,
-      `data_dir: ${join(dir, 'data')}`,
-      'network: {base_offset: 10.253.0.0}',
-      'btrfs: {pool_size: 2G}',
-      `plugins: {dir: ${join(dir, 'plugins')}, cache_dir: ${join(dir, 'plugin-cache')}, config: {netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}}}`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeDaemonConfig(dir, { network: { base_offset: '10.253.0.0' } });
   const daemon = await startDaemon(config, cleanEnv());
   t.teardown(async () => {
     // Instances outlive the daemon by design: delete ours through the API first.

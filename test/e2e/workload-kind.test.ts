@@ -1,11 +1,11 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../plugin-sdk/client/index.js';
 import { httpGet } from '../../plugin-sdk/host/http-get.js';
-import { cleanEnv, requireBuild, runCli, startDaemon, type CliResult } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { ROOT, RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, waitFor } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
@@ -45,25 +45,7 @@ t.test('kind workload (fake kind): create → healthy → kubeconfig answers →
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}-e2e-kind-`));
   mkdirSync(join(dir, 'home'));
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'api: {listen: "127.0.0.1:0"}',
-      `state_file: ${join(dir, 'state.json')}`,
-      `run_dir: ${join(dir, 'run')}`,
-      `data_dir: ${join(dir, 'data')}`,
-      'network: {base_offset: 10.247.0.0}',
-      'btrfs: {pool_size: 2G}',
-      'plugins:',
-      `  dir: ${join(dir, 'plugins')}`,
-      `  cache_dir: ${join(dir, 'plugin-cache')}`,
-      '  config:',
-      `    netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}`,
-      `    workload-kind: {binary: ${FAKE_KIND}, retry_delay: 1s}`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeDaemonConfig(dir, { network: { base_offset: '10.247.0.0' }, plugins: { config: { 'workload-kind': { binary: FAKE_KIND, retry_delay: '1s' } } } });
   const daemon = await startDaemon(config, cleanEnv());
   t.teardown(async () => {
     // Instances outlive the daemon by design: delete ours (clone first) through the API.

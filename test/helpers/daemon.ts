@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,6 +47,39 @@ export async function waitFor<T>(what: string, probe: () => T | undefined, deadl
     if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+type ConfigTree = { [key: string]: unknown };
+
+const isTree = (x: unknown): x is ConfigTree => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function mergeConfig(base: ConfigTree, extra: ConfigTree): ConfigTree {
+  const out: ConfigTree = { ...base };
+  for (const [k, v] of Object.entries(extra)) {
+    const b = out[k];
+    out[k] = isTree(b) && isTree(v) ? mergeConfig(b, v) : v;
+  }
+  return out;
+}
+
+/**
+ * Writes `<dir>/config.yaml` for a test daemon and returns its path: API on 127.0.0.1 (a free
+ * port), state, run dir, data dir, plugin dir (`<dir>/plugins`), plugin cache and the netns
+ * plugin's resolv.conf dir all inside `dir`, a 2G btrfs pool; `extra` is merged in (objects
+ * merge key by key, anything else replaces). Written as JSON, which is YAML.
+ */
+export function writeDaemonConfig(dir: string, extra: ConfigTree = {}): string {
+  const base: ConfigTree = {
+    api: { listen: '127.0.0.1:0' },
+    state_file: join(dir, 'state.json'),
+    run_dir: join(dir, 'run'),
+    data_dir: join(dir, 'data'),
+    btrfs: { pool_size: '2G' },
+    plugins: { dir: join(dir, 'plugins'), cache_dir: join(dir, 'plugin-cache'), config: { netns: { etc_netns_dir: join(dir, 'etc-netns') } } },
+  };
+  const path = join(dir, 'config.yaml');
+  writeFileSync(path, `${JSON.stringify(mergeConfig(base, extra), null, 2)}\n`);
+  return path;
 }
 
 /** A port on 127.0.0.1 nothing listens on (it was free a moment ago). */

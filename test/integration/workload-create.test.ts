@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error -- plain ESM helper without types
@@ -10,7 +10,7 @@ import { workloadCatalogCapability, type PluginInfo, type WorkloadCatalog } from
 import { DsError, dockerdCapability, netnsCapability, stateCapability, storageCapability, workloadCapability } from '../../plugin-sdk/index.js';
 import { FakeDockerd, FakeNetns, FakeStorage, FakeWorkload, MemoryStateStore, startTestKernel } from '../../plugin-sdk/testing/index.js';
 import type { ProgressEvent } from '../../plugin-sdk/capabilities/workload.js';
-import { cleanEnv, requireBuild, startDaemon } from '../helpers/daemon.js';
+import { cleanEnv, requireBuild, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { forceClean, gateBackend, openWorld, run, settle, type World } from '../helpers/lifecycle-e2e.js';
 import { pidAlive, processesWith, waitFor } from '../helpers/host.js';
@@ -154,20 +154,7 @@ t.test('serve: the health poller caches, thresholds and counts; reloaded plugins
   mkdirSync(side);
   mkdirSync(join(dir, 'plugins'));
   await installExecFixtures(join(dir, 'plugins'), ['bash-echo']);
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'api: {listen: "127.0.0.1:0"}',
-      `state_file: ${join(dir, 'state.json')}`,
-      `run_dir: ${join(dir, 'run')}`,
-      `data_dir: ${join(dir, 'data')}`,
-      'network: {base_offset: 10.84.0.0}',
-      'btrfs: {pool_size: 2G}',
-      `plugins: {dir: ${join(dir, 'plugins')}, cache_dir: ${join(dir, 'plugin-cache')}, health_poll_interval: 1s, health_failure_threshold: 2, config: {netns: {etc_netns_dir: ${join(dir, 'etc-netns')}}}}`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeDaemonConfig(dir, { network: { base_offset: '10.84.0.0' }, plugins: { health_poll_interval: '1s', health_failure_threshold: 2 } });
   const name = `${RUN_PREFIX}hc`;
   const daemon = await startDaemon(config, cleanEnv({ DSFIXTURE_DIR: side }));
   const call = async (method: string, path: string, body?: unknown) => {
