@@ -6,7 +6,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { netnsNames } from '../../builtin-plugins/netns/names.js';
@@ -15,7 +14,7 @@ import { linkAddresses } from '../../plugin-sdk/index.js';
 import { buildBusyboxImage, runTestContainer } from '../../plugin-sdk/testing/images.js';
 import { cleanEnv, closedPort, type Daemon, requireBuild, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
-import { forceRemoveCgroup, forceRemoveNetns, hostSkip, killPids, pidAlive, processesWith, tempDir, waitFor } from '../helpers/host.js';
+import { forceRemoveCgroup, forceRemoveNetns, hostSkip, killPids, pidAlive, processesWith, refused, tempDir, waitFor } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
 
 const skip = hostSkip(['dockerd', 'docker', 'nsenter', 'ip', 'iptables', 'busybox', 'mkfs.btrfs', 'btrfs', 'losetup']);
@@ -37,18 +36,6 @@ async function answers(host: string, port: number, expected: string, ms = 60_000
   let last: string | undefined;
   await waitFor(async () => (last = await get(host, port)) === expected, `http://${host}:${port}/f = ${expected}`, ms, 200).catch(() => undefined);
   return last;
-}
-
-/** Whether a TCP connect to 127.0.0.1:<port> is refused (no listener). */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-  });
 }
 
 /** The forward of in-container port 8080, once the proxy table has one. */

@@ -4,11 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '../../plugin-sdk/client/index.js';
-import { BIN, cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { BIN, cleanEnv, type CliResult, requireBuild, runCli, serveForTest, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip } from '../helpers/host.js';
-import { cleanupDir } from '../helpers/pools.js';
 
 /**
  * The CLI against a real `dockersnap serve` (real builtins: btrfs loop pool, netns, dockerd),
@@ -125,15 +123,7 @@ t.test('the CLI against a real serve: default address, DOCKERSNAP_REMOTE and --r
   chmodSync(join(bin, 'dockersnap'), 0o755);
   const useDefault = await portFree(DEFAULT_PORT);
   const config = writeDaemonConfig(dir, { api: { listen: `127.0.0.1:${useDefault ? DEFAULT_PORT : 0}` }, network: { base_offset: '10.241.0.0' } });
-  const daemon = await startDaemon(config, cleanEnv());
-  t.teardown(async () => {
-    // Instances outlive the daemon by design: delete ours through the API first.
-    const client = createClient({ remote: daemon.url, env: {}, owner: '' });
-    const ours = await client.list().catch(() => []);
-    for (const i of ours.filter((x) => x.name.startsWith(RUN_PREFIX)).reverse()) await client.delete(i.name).catch((err: unknown) => t.comment(`cleanup of ${i.name}: ${String(err)}`));
-    await daemon.stop();
-    await cleanupDir(dir);
-  });
+  const daemon = await serveForTest(t, dir, config);
   t.match(daemon.output(), /"msg":"reconcile finished"/, 'serve reconciled before listening');
 
   const base = cleanEnv({ HOME: home, PATH: `${bin}:${process.env['PATH']}` });

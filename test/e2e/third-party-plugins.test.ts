@@ -2,12 +2,11 @@ import t, { type Test } from 'tap';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type PluginInfo } from '../../plugin-sdk/client/index.js';
+import type { PluginInfo } from '../../plugin-sdk/client/index.js';
 import { busyboxArchive } from '../../plugin-sdk/host/images.js';
-import { cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, requireBuild, runCli, serveForTest, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, netnsList, pidAlive } from '../helpers/host.js';
-import { cleanupDir } from '../helpers/pools.js';
 import { EXAMPLES, installExample } from '../../fixtures/plugins/examples/install.mjs';
 
 /**
@@ -43,16 +42,7 @@ t.test('third-party example plugins: reload without restart, list, describe, use
   const pluginDir = join(dir, 'plugins');
   mkdirSync(pluginDir);
   const config = writeDaemonConfig(dir, { network: { base_offset: '10.30.0.0' }, plugins: { dir: pluginDir, config: { 'inproc-ts': { greeting: 'howdy' } } } });
-  const daemon = await startDaemon(config, cleanEnv());
-  t.teardown(async () => {
-    // Instances outlive the daemon by design: delete ours through the API first.
-    const client = createClient({ remote: daemon.url, env: {}, owner: '' });
-    for (const i of (await client.list().catch(() => [])).filter((x) => x.name.startsWith(RUN_PREFIX))) {
-      await client.delete(i.name).catch((err: unknown) => t.comment(`cleanup of ${i.name}: ${String(err)}`));
-    }
-    await daemon.stop();
-    await cleanupDir(dir);
-  });
+  const daemon = await serveForTest(t, dir, config);
   const env = cleanEnv({ DOCKERSNAP_REMOTE: daemon.url, DOCKERSNAP_PLUGIN_DIR: pluginDir, DOCKERSNAP_PLUGIN_CACHE: join(dir, 'cli-cache') });
   const cli = (...args: string[]) => runCli(args, env, 300_000);
   const listJson = async (t: Test): Promise<PluginInfo[]> => {

@@ -2,11 +2,9 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '../../plugin-sdk/client/index.js';
-import { cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, requireBuild, runCli, serveForTest, writeDaemonConfig } from '../helpers/daemon.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, waitFor } from '../helpers/host.js';
-import { cleanupDir } from '../helpers/pools.js';
 import { httpGet } from '../../plugin-sdk/host/http-get.js';
 
 /**
@@ -29,15 +27,7 @@ t.test('echo workload: create → access URL answers → snapshot → revert →
   const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}-e2e-echo-`));
   mkdirSync(join(dir, 'home'));
   const config = writeDaemonConfig(dir, { network: { base_offset: '10.253.0.0' } });
-  const daemon = await startDaemon(config, cleanEnv());
-  t.teardown(async () => {
-    // Instances outlive the daemon by design: delete ours through the API first.
-    const client = createClient({ remote: daemon.url, env: {}, owner: '' });
-    const ours = await client.list().catch(() => []);
-    for (const i of ours.filter((x) => x.name.startsWith(RUN_PREFIX))) await client.delete(i.name).catch((err: unknown) => t.comment(`cleanup of ${i.name}: ${String(err)}`));
-    await daemon.stop();
-    await cleanupDir(dir);
-  });
+  const daemon = await serveForTest(t, dir, config);
 
   const env = cleanEnv({ HOME: join(dir, 'home'), DOCKERSNAP_REMOTE: daemon.url });
   const name = `${RUN_PREFIX}-echo`;

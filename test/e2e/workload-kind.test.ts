@@ -3,12 +3,10 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '../../plugin-sdk/client/index.js';
 import { httpGet } from '../../plugin-sdk/host/http-get.js';
-import { cleanEnv, type CliResult, requireBuild, runCli, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { cleanEnv, type CliResult, requireBuild, runCli, serveForTest, writeDaemonConfig } from '../helpers/daemon.js';
 import { ROOT, RUN_PREFIX } from '../helpers/fixtures.js';
 import { hostSkip, waitFor } from '../helpers/host.js';
-import { cleanupDir } from '../helpers/pools.js';
 
 /**
  * The builtin kind workload through the CLI against a real `dockersnap serve` (btrfs loop pool,
@@ -46,15 +44,7 @@ t.test('kind workload (fake kind): create → healthy → kubeconfig answers →
   const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}-e2e-kind-`));
   mkdirSync(join(dir, 'home'));
   const config = writeDaemonConfig(dir, { network: { base_offset: '10.247.0.0' }, plugins: { config: { 'workload-kind': { binary: FAKE_KIND, retry_delay: '1s' } } } });
-  const daemon = await startDaemon(config, cleanEnv());
-  t.teardown(async () => {
-    // Instances outlive the daemon by design: delete ours (clone first) through the API.
-    const client = createClient({ remote: daemon.url, env: {}, owner: '' });
-    const ours = await client.list().catch(() => []);
-    for (const i of ours.filter((x) => x.name.startsWith(RUN_PREFIX)).reverse()) await client.delete(i.name).catch((err: unknown) => t.comment(`cleanup of ${i.name}: ${String(err)}`));
-    await daemon.stop();
-    await cleanupDir(dir);
-  });
+  const daemon = await serveForTest(t, dir, config);
 
   const env = cleanEnv({ HOME: join(dir, 'home'), DOCKERSNAP_REMOTE: daemon.url });
   const a = `${RUN_PREFIX}-kind`;

@@ -3,7 +3,10 @@ import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync } fr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ROOT } from './fixtures.js';
+import type { Test } from 'tap';
+import { createClient } from '../../plugin-sdk/client/index.js';
+import { ROOT, RUN_PREFIX } from './fixtures.js';
+import { cleanupDir } from './pools.js';
 
 /** The built executable the tests run (npm run build first; npm test does). */
 export const BIN = join(ROOT, 'bin', 'dockersnap.js');
@@ -170,4 +173,21 @@ export async function startDaemon(configPath: string, env: NodeJS.ProcessEnv): P
     await stop();
     throw err;
   }
+}
+
+/**
+ * Starts `dockersnap serve` on `configPath` and registers its teardown on `t`: this run's
+ * instances (RUN_PREFIX; clones, which sort after their source, first) are deleted through the
+ * API — instances outlive the daemon by design — then serve stops and `dir` is removed.
+ */
+export async function serveForTest(t: Test, dir: string, configPath: string): Promise<Daemon> {
+  const daemon = await startDaemon(configPath, cleanEnv());
+  t.teardown(async () => {
+    const client = createClient({ remote: daemon.url, env: {}, owner: '' });
+    const ours = (await client.list().catch(() => [])).filter((i) => i.name.startsWith(RUN_PREFIX)).reverse();
+    for (const i of ours) await client.delete(i.name).catch((err: unknown) => t.comment(`cleanup of ${i.name}: ${String(err)}`));
+    await daemon.stop();
+    await cleanupDir(dir);
+  });
+  return daemon;
 }

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -274,4 +275,16 @@ export async function dockerdHarness(t: Test, options: HostDockerdOptions = {}) 
     return info;
   }
   return { sup, netns, exec, settings, tmp: tmp.path, instance, start, pids };
+}
+
+/** Whether a TCP connect to 127.0.0.1:<port> is refused (no listener). */
+export function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
 }

@@ -2,7 +2,7 @@
 // and dockerds. Every forward is checked by fetching through 127.0.0.1:<host port>.
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { portProxyCapability, linkAddresses, type InstancePorts, type PortProxy } from '../../plugin-sdk/index.js';
@@ -12,7 +12,7 @@ import type { Operation } from '../../kernel/lifecycle/operation.js';
 import { netnsNames } from '../../builtin-plugins/netns/names.js';
 import { dnatRule } from '../../builtin-plugins/port-proxy/loopback-dnat.js';
 import { RUN_PREFIX } from '../helpers/fixtures.js';
-import { forceRemoveCgroup, forceRemoveNetns, hostSkip, killPids, processesWith, tempDir, waitFor } from '../helpers/host.js';
+import { forceRemoveCgroup, forceRemoveNetns, hostSkip, killPids, processesWith, refused, tempDir, waitFor } from '../helpers/host.js';
 import { cleanupDir } from '../helpers/pools.js';
 
 const skip = hostSkip(['dockerd', 'nsenter', 'ip', 'iptables', 'busybox', 'mkfs.btrfs', 'btrfs', 'socat']);
@@ -46,18 +46,6 @@ async function direct(ip: string, port: number): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Whether a TCP connect to 127.0.0.1:<port> is refused (no listener). */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-  });
 }
 
 async function run<R>(op: Operation<R>): Promise<R> {
