@@ -5,6 +5,7 @@ import { silentLogger } from '../../kernel/logger.js';
 import { decodeState, dockerdCapability, netnsCapability, portProxyCapability, stateCapability, storageCapability, workloadCapability, type AccessResponse } from '../../plugin-sdk/index.js';
 import { workloadCatalogCapability, type WorkloadCatalog } from '../../plugin-sdk/capabilities/workload-catalog.js';
 import type { PluginInfo } from '../../plugin-sdk/client/index.js';
+import { waitFor } from '../helpers/host.js';
 import { FakeDockerd, FakeNetns, FakePortProxy, FakeStorage, FakeWorkload, MemoryStateStore, startTestKernel, type Fake } from '../../plugin-sdk/testing/index.js';
 
 /**
@@ -248,7 +249,7 @@ t.test('error statuses: ours, with the original texts, never 5xx for a client mi
   let release!: () => void;
   w.dockerd.gate = new Promise((resolve) => (release = resolve));
   const busyOp = w.call({ method: 'POST', url: '/api/v1/instances/demo/start' });
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(async () => (await w.call({ url: '/api/v1/instances/demo' })).json<{ status: string }>().status === 'busy', 'the start to hold the instance');
   t.match(envelope(t, await w.call({ method: 'POST', url: '/api/v1/instances/demo/snapshot', payload: { label: 'c' } }), 409, 'DS_ERR_BUSY').error, /is busy: a start/);
   envelope(t, await w.call({ method: 'POST', url: '/api/v1/instances/demo/stop', headers: NDJSON }), 409, 'DS_ERR_BUSY');
   t.equal(json(t, await w.call({ url: '/api/v1/instances/demo' }), 200).status, 'busy');
