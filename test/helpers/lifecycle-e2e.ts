@@ -23,7 +23,7 @@ import { buildBusyboxImage, runTestContainer } from '../../plugin-sdk/testing/im
 import { startTestKernel, type TestKernel } from '../../plugin-sdk/testing/start-test-kernel.js';
 import { RUN_PREFIX } from './fixtures.js';
 import { cgroupDirs, cgroupPids, forceRemoveCgroup, forceRemoveNetns, killPids, linkExists, netnsList, pidAlive, processesWith, sh, succeeds, taggedRules, waitFor } from './host.js';
-import { cleanupDir, exec } from './pools.js';
+import { cleanupDir, destroyTestPool, exec } from './pools.js';
 
 export type Backend = 'btrfs' | 'zfs';
 export const BACKENDS: readonly Backend[] = ['btrfs', 'zfs'];
@@ -465,16 +465,6 @@ export async function forceClean(c: { dir: string; names: readonly string[]; zpo
     const n = netnsNames(name);
     forceRemoveNetns(n.ns, [n.hostVeth, n.tempPeer], n.comment);
   }
-  if (c.zpool && (await exec('zpool', ['list', '-H', c.zpool], { reject: false })).exitCode === 0) {
-    // zfs-fuse may call the pool busy for a moment after its last writer went: poll, then unmount lazily and poll again.
-    const destroyed = async () => (await exec('zpool', ['destroy', '-f', c.zpool!], { reject: false })).exitCode === 0;
-    if (!(await waitFor(destroyed, `zpool destroy ${c.zpool}`, 10_000, 250).catch(() => false))) {
-      for (const mp of allMountPoints().filter((p) => p.startsWith(`${c.dir}/`)).sort((a, b) => b.length - a.length)) succeeds('umount', ['-l', mp]);
-      if (!(await waitFor(destroyed, `zpool destroy ${c.zpool}`, 20_000, 250).catch(() => false))) {
-        // Removing the dir now would delete the image of a live pool: leave both, and say so.
-        throw new Error(`could not destroy the test pool ${c.zpool}; left it and ${c.dir} for a look (zpool destroy -f ${c.zpool})`);
-      }
-    }
-  }
+  if (c.zpool) await destroyTestPool(c.zpool, c.dir);
   await cleanupDir(c.dir);
 }

@@ -16,6 +16,7 @@ import { silentLogger } from '../../kernel/logger.js';
 import type { StorageDriver } from '../../plugin-sdk/capabilities/storage.js';
 import type { BusyKind, StorageHarness } from '../../plugin-sdk/testing/storage-conformance.js';
 import { RUN_PREFIX } from './fixtures.js';
+import { waitFor } from './host.js';
 
 export const exec = createExec(silentLogger());
 const MiB = 1024 * 1024;
@@ -89,13 +90,27 @@ export async function makeZfsDriver(t: Test, options: { sizeMiB?: number; datase
     { pool, datasetPrefix, mountpointRoot: join(dir, 'mnt'), dockerStorageDriver: 'fuse-overlayfs', poolFile: join(dir, 'pool.img'), poolSizeBytes: sizeMiB * MiB },
     { exec },
   );
-  t.teardown(async () => {
-    if ((await exec('zpool', ['destroy', '-f', pool], { reject: false })).exitCode === 0) return;
-    await cleanupDir(dir); // a holder kept it busy: unmount lazily, then try again
-    await exec('zpool', ['destroy', '-f', pool], { reject: false });
-  });
+  t.teardown(() => destroyTestPool(pool, dir));
   await driver.init();
   return driver;
+}
+
+/**
+ * Destroys a test pool: zfs-fuse calls a pool busy for a while after its last writer went
+ * (docs/host-notes.md), longer on a loaded host, so `zpool destroy -f` is polled for 10 s;
+ * then everything mounted below `dir` is unmounted lazily and it is polled for 20 s more.
+ * @throws Error when the pool is still there: the pool and `dir` are left for a look (removing
+ *   `dir` would delete the image of a live pool), never dropped silently.
+ */
+export async function destroyTestPool(pool: string, dir: string): Promise<void> {
+  const exists = async () => (await exec('zpool', ['list', '-H', pool], { reject: false })).exitCode === 0;
+  const destroyed = async () => (await exec('zpool', ['destroy', '-f', pool], { reject: false })).exitCode === 0 || !(await exists());
+  if (!(await exists())) return;
+  if (await waitFor(destroyed, `zpool destroy ${pool}`, 10_000, 250).catch(() => false)) return;
+  const mounts = (await readMounts()).filter((m) => m.mountPoint.startsWith(`${dir}/`)).sort((a, b) => b.mountPoint.length - a.mountPoint.length);
+  for (const m of mounts) await exec('umount', ['-l', m.mountPoint], { reject: false });
+  if (await waitFor(destroyed, `zpool destroy ${pool}`, 20_000, 250).catch(() => false)) return;
+  throw new Error(`could not destroy the test pool ${pool}; left it and ${dir} for a look (zpool destroy -f ${pool})`);
 }
 
 /** A zfs-fuse this process started, to stop again at the end. */
