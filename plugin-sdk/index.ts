@@ -26,6 +26,7 @@ export type { CommandDefinition, CommandContext, CommandArg, CommandFlag, Comman
 export { linkAddresses } from '../kernel/subnet.js';
 export type { LinkAddresses } from '../kernel/subnet.js';
 export { parseGoDuration, parseDurationMs } from '../kernel/config/duration.js';
+export { INSTANCE_NAME_TOKEN, templateInstanceName } from './instance-name-template.js';
 export { validateInstanceName, validateSnapshotLabel, INSTANCE_NAME_PATTERN, SNAPSHOT_LABEL_PATTERN } from '../kernel/names.js';
 export * from './host/index.js';
 export { decodeState, serializeState, StateFieldError } from './state-document.js';

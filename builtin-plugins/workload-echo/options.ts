@@ -1,4 +1,4 @@
-import { DsError, type ConfigOption, type WorkloadInput } from '../../plugin-sdk/index.js';
+import { DsError, templateInstanceName, type ConfigOption, type WorkloadInput } from '../../plugin-sdk/index.js';
 
 /** The workload type this plugin provides (the key of the multi `workload` capability). */
 export const WORKLOAD_NAME = 'echo';
@@ -22,8 +22,6 @@ export interface EchoOptions {
   text: string;
   port: number;
 }
-
-const TOKEN = '{{ instance_name }}';
 
 function stringOption(config: Record<string, unknown>, key: string, fallback: string, issues: string[]): string {
   const value = config[key];
@@ -56,7 +54,7 @@ export function readEchoOptions(input: Pick<WorkloadInput, 'instance_name' | 'pl
   const config = input.plugin_config ?? {};
   const issues: string[] = [];
   const image = stringOption(config, 'image', DEFAULT_IMAGE, issues).trim() || DEFAULT_IMAGE;
-  const text = stringOption(config, 'text', DEFAULT_TEXT, issues).split(TOKEN).join(input.instance_name);
+  const text = templateInstanceName(stringOption(config, 'text', DEFAULT_TEXT, issues), input.instance_name);
   const port = portOption(config, issues);
   return { options: { image, text, port }, issues };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { parseGoDuration, type ConfigOption } from '../../plugin-sdk/index.js';
+import { parseGoDuration, templateInstanceName, type ConfigOption } from '../../plugin-sdk/index.js';
 
 /**
  * The workload config of a kind instance (`plugin_config`): the reference plugin's options
@@ -70,7 +70,7 @@ export function kindOptions(config: Readonly<Record<string, unknown>> | undefine
   const mappings = Array.isArray(c['extra_port_mappings']) ? c['extra_port_mappings'].filter((e): e is string => typeof e === 'string') : [];
   const kindConfig = str(c['kind_config']);
   return {
-    clusterName: str(c['cluster_name'])?.split('{{ instance_name }}').join(instanceName) ?? instanceName,
+    clusterName: templateInstanceName(str(c['cluster_name']) ?? instanceName, instanceName),
     ...(kindConfig ? { kindConfig } : {}),
     waitReady: typeof c['wait_ready'] === 'boolean' ? c['wait_ready'] : true,
     waitTimeout: str(c['wait_timeout']) ?? '120s',

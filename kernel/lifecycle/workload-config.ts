@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DsError } from '../errors.js';
 import type { ConfigOption, WorkloadSchema } from '../../plugin-sdk/capabilities/workload.js';
+import { templateInstanceName } from '../../plugin-sdk/instance-name-template.js';
 
 /**
  * Workload config resolution (plugin-contract-v1 §15): defaults, `{{ instance_name }}`
@@ -8,8 +9,8 @@ import type { ConfigOption, WorkloadSchema } from '../../plugin-sdk/capabilities
  * injected `pathExists`.
  */
 
-/** The exact template token; `{{instance_name}}` or other `{{ … }}` text is left alone (§15.3). */
-export const INSTANCE_NAME_TOKEN = '{{ instance_name }}';
+/** The template token and its substitution live in the SDK (in-process workloads use them too). */
+export { INSTANCE_NAME_TOKEN, templateInstanceName } from '../../plugin-sdk/instance-name-template.js';
 
 export interface ResolveWorkloadConfigOptions {
   /** Whether a `path` option's value exists on the daemon host (relative to the daemon's cwd). Default `existsSync`. */
@@ -39,16 +40,6 @@ export function goQuote(text: string): string {
     else out += ch;
   }
   return `${out}"`;
-}
-
-/** Replaces the exact `{{ instance_name }}` in every string value, recursively; keys are never touched. */
-export function templateInstanceName(value: unknown, instance: string): unknown {
-  if (typeof value === 'string') return value.split(INSTANCE_NAME_TOKEN).join(instance);
-  if (Array.isArray(value)) return value.map((v) => templateInstanceName(v, instance));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, templateInstanceName(v, instance)]));
-  }
-  return value;
 }
 
 function clone<T>(value: T): T {
